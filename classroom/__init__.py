@@ -1,0 +1,1 @@
+"""Classroom layer: persistence of sessions and attempts, analytics, and exports."""

@@ -1,0 +1,1 @@
+"""Casebook's pure domain: case model, YAML loading, guidance passages, NGN scoring rules."""

@@ -1,0 +1,391 @@
+"""Rules that span fields of a case: keyed counts, citations, quotes, branches, reachability."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from scoring.guidance import GuidanceLibrary
+from scoring.models import (
+    NURSING,
+    BowTie,
+    Case,
+    Choice,
+    Consequence,
+    DropdownCloze,
+    DropdownTable,
+    Highlight,
+    MatrixChoice,
+    MatrixResponse,
+    MultipleChoice,
+    Option,
+    Ordering,
+    Quote,
+    RationaleDyad,
+    RationaleTriad,
+    SelectAll,
+    SelectN,
+)
+from scoring.problems import did_you_mean
+from scoring.yaml_reader import Loc
+
+PLACEHOLDER = re.compile(r"\{\{\s*([a-z0-9][a-z0-9_-]*)\s*\}\}")
+DROPDOWN_OPTIONS = (3, 5)
+MATRIX_COLUMNS = (2, 3)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule broken at a data path; ``key`` points at the key rather than its value."""
+
+    loc: Loc
+    message: str
+    key: bool = False
+
+
+def _dupes(ids: list[str], loc: Loc, what: str) -> Iterator[Finding]:
+    seen: set[str] = set()
+    for i, ident in enumerate(ids):
+        if ident in seen:
+            yield Finding((*loc, i, "id"), f"duplicate {what} id '{ident}'")
+        seen.add(ident)
+
+
+def _keyed_count(options: list[Option], loc: Loc, need: int | None, what: str) -> Iterator[Finding]:
+    keyed = sum(o.keyed for o in options)
+    if need is not None and keyed != need:
+        yield Finding(
+            loc,
+            f"{what} needs exactly {need} keyed option{'s' * (need != 1)} "
+            f"(keyed: true); it has {keyed}",
+        )
+    for i, o in enumerate(options):
+        if o.keyed and o.must_avoid:
+            yield Finding((*loc, i, "must_avoid"), "a keyed option cannot also be must_avoid")
+
+
+def _options(step, loc: Loc) -> Iterator[Finding]:
+    """Item-type constraints; ``loc`` is the step's path."""
+    if isinstance(step, MultipleChoice):
+        yield from _count(step.options, loc, 2, None, "a multiple-choice item")
+        yield from _keyed_count(step.options, (*loc, "options"), 1, "a multiple-choice item")
+    elif isinstance(step, SelectAll | Highlight):
+        what = "a select-all item" if isinstance(step, SelectAll) else "a highlight item"
+        yield from _count(step.options, loc, 2, None, what)
+        if not any(o.keyed for o in step.options):
+            yield Finding((*loc, "options"), f"{what} needs at least one keyed option")
+        yield from _keyed_count(step.options, (*loc, "options"), None, what)
+        if isinstance(step, Highlight):
+            for i, o in enumerate(step.options):
+                if o.text not in step.passage:
+                    yield Finding(
+                        (*loc, "options", i, "text"),
+                        f"phrase '{o.text}' is not found word for word in the passage",
+                    )
+    elif isinstance(step, SelectN):
+        yield from _count(step.options, loc, step.select + 1, None, f"a select-{step.select} item")
+        yield from _keyed_count(
+            step.options, (*loc, "options"), step.select, f"a select-{step.select} item"
+        )
+    elif isinstance(step, Ordering):
+        yield from _ordering(step, loc)
+    elif isinstance(step, MatrixChoice | MatrixResponse):
+        yield from _matrix(step, loc)
+    elif isinstance(step, DropdownCloze | DropdownTable | RationaleDyad | RationaleTriad):
+        yield from _dropdowns(step, loc)
+    elif isinstance(step, BowTie):
+        for wing, need in (("condition", 1), ("actions", 2), ("parameters", 2)):
+            opts = getattr(step, wing).options
+            yield from _count(opts, (*loc, wing), need + 1, None, f"the bow-tie {wing}")
+            yield from _keyed_count(opts, (*loc, wing, "options"), need, f"the bow-tie {wing}")
+            yield from _dupes([o.id for o in opts], (*loc, wing, "options"), "option")
+
+
+def _count(items: list, loc: Loc, low: int, high: int | None, what: str) -> Iterator[Finding]:
+    n = len(items)
+    if n < low or (high is not None and n > high):
+        span = f"{low}–{high}" if high is not None else f"at least {low}"
+        yield Finding(loc, f"{what} needs {span} options; it has {n}")
+
+
+def _ordering(step: Ordering, loc: Loc) -> Iterator[Finding]:
+    ids = [o.id for o in step.options]
+    if len(ids) < 2:
+        yield Finding((*loc, "options"), "an ordering item needs at least 2 options")
+    flat = [x for g in step.correct_order for x in (g if isinstance(g, list) else [g])]
+    for i, g in enumerate(step.correct_order):
+        for x in g if isinstance(g, list) else [g]:
+            if x not in ids:
+                yield Finding(
+                    (*loc, "correct_order", i),
+                    f"correct_order names '{x}', which is not an option" + did_you_mean(x, ids),
+                )
+    for x in ids:
+        if flat.count(x) != 1:
+            yield Finding(
+                (*loc, "correct_order"),
+                f"option '{x}' must appear exactly once in correct_order "
+                f"(it appears {flat.count(x)} times)",
+            )
+
+
+def _matrix(step: MatrixChoice | MatrixResponse, loc: Loc) -> Iterator[Finding]:
+    cols = [c.id for c in step.columns]
+    low, high = MATRIX_COLUMNS
+    if not low <= len(cols) <= high:
+        yield Finding(
+            (*loc, "columns"), f"a matrix item needs {low}–{high} columns; it has {len(cols)}"
+        )
+    if len(step.rows) < 2:
+        yield Finding((*loc, "rows"), "a matrix item needs at least 2 rows")
+    yield from _dupes(cols, (*loc, "columns"), "column")
+    yield from _dupes([r.id for r in step.rows], (*loc, "rows"), "row")
+    single = isinstance(step, MatrixChoice)
+    for i, row in enumerate(step.rows):
+        rloc = (*loc, "rows", i, "keyed")
+        if single and not isinstance(row.keyed, str):
+            yield Finding(rloc, "in a matrix_choice item each row is keyed to one column id")
+            continue
+        if not single and not isinstance(row.keyed, list):
+            yield Finding(rloc, "in a matrix_response item keyed is a list of column ids")
+            continue
+        keyed = [row.keyed] if isinstance(row.keyed, str) else row.keyed
+        for c in [*keyed, *row.must_avoid]:
+            if c not in cols:
+                yield Finding(rloc, f"'{c}' is not a column of this matrix" + did_you_mean(c, cols))
+        for c in row.must_avoid:
+            if c in keyed:
+                yield Finding(
+                    (*loc, "rows", i, "must_avoid"),
+                    f"column '{c}' is keyed for this row, so it cannot be must_avoid",
+                )
+    if not single and not any(r.keyed for r in step.rows):
+        yield Finding((*loc, "rows"), "a matrix_response item needs at least one keyed cell")
+
+
+def _dropdowns(step, loc: Loc) -> Iterator[Finding]:
+    ids = [b.id for b in step.blanks]
+    yield from _dupes(ids, (*loc, "blanks"), "blank")
+    need = {RationaleDyad: 2, RationaleTriad: 3}.get(type(step))
+    if need and len(ids) != need:
+        kind = "dyad (cause, effect)" if need == 2 else "triad (cause, effect, effect)"
+        yield Finding(
+            (*loc, "blanks"),
+            f"a rationale {kind} needs exactly {need} drop-downs; it has {len(ids)}",
+        )
+    if not ids:
+        yield Finding((*loc, "blanks"), "needs at least one drop-down")
+    if hasattr(step, "text"):
+        used = PLACEHOLDER.findall(step.text)
+        for name in used:
+            if name not in ids:
+                yield Finding(
+                    (*loc, "text"),
+                    f"placeholder {{{{{name}}}}} has no blank with "
+                    f"that id" + did_you_mean(name, ids),
+                )
+        for i, b in enumerate(step.blanks):
+            if used.count(b.id) != 1:
+                yield Finding(
+                    (*loc, "blanks", i, "id"),
+                    f"blank '{b.id}' must appear exactly once in the text as "
+                    f"{{{{{b.id}}}}} (found {used.count(b.id)})",
+                )
+    low, high = DROPDOWN_OPTIONS
+    for i, b in enumerate(step.blanks):
+        bloc = (*loc, "blanks", i)
+        if not low <= len(b.options) <= high:
+            yield Finding(
+                (*bloc, "options"),
+                f"a drop-down needs {low}–{high} options; blank '{b.id}' has {len(b.options)}",
+            )
+        yield from _keyed_count(b.options, (*bloc, "options"), 1, f"drop-down '{b.id}'")
+        yield from _dupes([o.id for o in b.options], (*bloc, "options"), "option")
+
+
+def _citations(cites: list, loc: Loc, case: Case, lib: GuidanceLibrary) -> Iterator[Finding]:
+    for i, c in enumerate(cites):
+        ref = c.passage if isinstance(c, Quote) else c
+        cloc = (*loc, i, "passage") if isinstance(c, Quote) else (*loc, i)
+        if ref == NURSING:
+            if isinstance(c, Quote):
+                yield Finding(cloc, "'nursing' has no text to quote; cite it without a quote")
+            continue
+        found = lib.passage(ref, case.guidance)
+        if found is None:
+            yield Finding(
+                cloc,
+                f"unknown passage id '{ref}'"
+                + did_you_mean(ref, lib.passage_ids(case.guidance))
+                + " (list them with: casebook guidance)",
+            )
+            continue
+        if not found.passage.citable:
+            yield Finding(
+                cloc,
+                f"passage '{ref}' is a heading or page furniture and cannot be "
+                "cited; cite the sentence instead",
+            )
+        if isinstance(c, Quote) and " ".join(c.quote.split()) not in " ".join(
+            found.passage.text.split()
+        ):
+            yield Finding((*loc, i, "quote"), f"the quote is not word for word in passage '{ref}'")
+
+
+def _all_choices(step, loc: Loc) -> Iterator[tuple[Choice, Loc]]:
+    if hasattr(step, "options"):
+        for i, o in enumerate(step.options):
+            yield o, (*loc, "options", i)
+    for i, b in enumerate(getattr(step, "blanks", [])):
+        for j, o in enumerate(b.options):
+            yield o, (*loc, "blanks", i, "options", j)
+    if isinstance(step, BowTie):
+        for wing in ("condition", "actions", "parameters"):
+            for i, o in enumerate(getattr(step, wing).options):
+                yield o, (*loc, wing, "options", i)
+
+
+def _graph(case: Case) -> dict[str, list[str]]:
+    """Each step's possible successors (option gotos, branches, next or the following step)."""
+    ids = [s.id for s in case.steps]
+    graph: dict[str, list[str]] = {}
+    for n, step in enumerate(case.steps):
+        succ: list[str] = []
+        for choice, _ in _all_choices(step, ()):
+            if isinstance(choice, Option) and choice.goto:
+                succ.append(choice.goto)
+        if step.next:
+            succ.append(step.next)
+        elif not step.end and n + 1 < len(ids):
+            succ.append(ids[n + 1])
+        graph[step.id] = [s for s in dict.fromkeys(succ) if s in ids]
+    return graph
+
+
+def _flow(case: Case) -> Iterator[Finding]:
+    ids = [s.id for s in case.steps]
+    for n, step in enumerate(case.steps):
+        loc: Loc = ("steps", n)
+        if step.next and step.next not in ids:
+            yield Finding(
+                (*loc, "next"),
+                f"next step '{step.next}' does not exist" + did_you_mean(step.next, ids),
+            )
+        if step.next and step.end:
+            yield Finding((*loc, "end"), "a step cannot both end the case and name a next step")
+        for choice, cloc in _all_choices(step, loc):
+            if isinstance(choice, Option) and choice.goto and choice.goto not in ids:
+                yield Finding(
+                    (*cloc, "goto"),
+                    f"branch target '{choice.goto}' does not exist"
+                    + did_you_mean(choice.goto, ids),
+                )
+            if isinstance(choice, Option) and choice.goto == step.id:
+                yield Finding(
+                    (*cloc, "goto"), "an option cannot send the trainee back to the same step"
+                )
+    graph = _graph(case)
+    reached, todo = {ids[0]}, [ids[0]]
+    while todo:
+        for nxt in graph[todo.pop()]:
+            if nxt not in reached:
+                reached.add(nxt)
+                todo.append(nxt)
+    for n, sid in enumerate(ids):
+        if sid not in reached:
+            yield Finding(
+                ("steps", n, "id"),
+                f"step '{sid}' can never be reached: no step, option or branch leads to it",
+            )
+    # A cycle means a path that never ends (every step has a successor or ends the case).
+    state: dict[str, int] = {}
+    for start in ids:
+        if state.get(start):
+            continue
+        stack = [(start, iter(graph[start]))]
+        state[start] = 1
+        while stack:
+            node, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                state[node] = 2
+                stack.pop()
+            elif state.get(nxt) == 1:
+                yield Finding(
+                    ("steps", ids.index(node), "id"),
+                    f"the path from step '{node}' loops back to '{nxt}' and never ends",
+                )
+                state[nxt] = 2
+            elif not state.get(nxt):
+                state[nxt] = 1
+                stack.append((nxt, iter(graph[nxt])))
+
+
+def check_case(case: Case, lib: GuidanceLibrary) -> list[Finding]:
+    """Every cross-field rule the case breaks."""
+    found: list[Finding] = []
+    for i, doc in enumerate(case.guidance):
+        if doc not in lib.documents:
+            found.append(
+                Finding(
+                    ("guidance", i),
+                    f"unknown guidance document '{doc}'" + did_you_mean(doc, list(lib.documents)),
+                )
+            )
+    if any(f.loc[0] == "guidance" for f in found):
+        return found  # citations cannot be checked against a missing document
+    found += _dupes([s.id for s in case.steps], ("steps",), "step")
+    found += _dupes([e.id for e in case.exhibits], ("exhibits",), "exhibit")
+    step_ids = [s.id for s in case.steps]
+    for i, ex in enumerate(case.exhibits):
+        if ex.from_step and ex.from_step not in step_ids:
+            found.append(
+                Finding(
+                    ("exhibits", i, "from_step"),
+                    f"step '{ex.from_step}' does not exist" + did_you_mean(ex.from_step, step_ids),
+                )
+            )
+        if ex.text is None and ex.table is None:
+            found.append(Finding(("exhibits", i), "an exhibit needs text, a table or both"))
+        if ex.table:
+            for r, row in enumerate(ex.table.rows):
+                if len(row) != len(ex.table.columns):
+                    found.append(
+                        Finding(
+                            ("exhibits", i, "table", "rows", r),
+                            f"row has {len(row)} cells but the table has "
+                            f"{len(ex.table.columns)} columns",
+                        )
+                    )
+    for n, step in enumerate(case.steps):
+        loc: Loc = ("steps", n)
+        found += _options(step, loc)
+        if hasattr(step, "options"):
+            found += _dupes([o.id for o in step.options], (*loc, "options"), "option")
+        for choice, cloc in _all_choices(step, loc):
+            found += _citations(choice.cite, (*cloc, "cite"), case, lib)
+            cons = getattr(choice, "consequence", None)
+            if isinstance(cons, Consequence):
+                found += _citations(cons.cite, (*cloc, "consequence", "cite"), case, lib)
+                if cons.minutes and case.clock is None:
+                    found.append(
+                        Finding(
+                            (*cloc, "consequence", "minutes"),
+                            "this moves the clock, but the case has no clock: "
+                            "add clock: {start: 'HH:MM'}",
+                        )
+                    )
+        for r, row in enumerate(getattr(step, "rows", [])):
+            found += _citations(row.cite, (*loc, "rows", r, "cite"), case, lib)
+        for i, note in enumerate(step.practice_notes):
+            if lib.practice_note(note) is None:
+                found.append(
+                    Finding(
+                        (*loc, "practice_notes", i),
+                        f"unknown practice note "
+                        f"'{note}'" + did_you_mean(note, lib.practice_note_ids()),
+                    )
+                )
+    found += _flow(case)
+    return found

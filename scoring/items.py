@@ -1,0 +1,285 @@
+"""Score one response to any item type with its NGN rule, explaining every option."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+from typing import Any
+
+from scoring import rules
+from scoring.explain import ItemResult, OptionResult, resolve_evidence, verdict
+from scoring.guidance import GuidanceLibrary
+from scoring.models import (
+    BowTie,
+    DropdownCloze,
+    DropdownTable,
+    Highlight,
+    MatrixChoice,
+    MatrixResponse,
+    MultipleChoice,
+    Option,
+    Ordering,
+    RationaleDyad,
+    RationaleTriad,
+    SelectAll,
+    SelectN,
+)
+from scoring.responses import normalize_response
+
+RULE_NAMES = {
+    "zero_one": "0/1",
+    "plus_minus": "+/-",
+    "rationale": "rationale",
+    "adjacent_pairs": "adjacent pairs",
+    "all_or_nothing": "all or nothing",
+}
+
+
+def _n(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _plus_minus_words(right: int, wrong: int, points: int, max_points: int) -> str:
+    raw = right - wrong
+    text = f"+1 for each of {_n(right, 'keyed choice')}, −1 for {_n(wrong, 'non-keyed choice')}"
+    if raw < 0:
+        return f"{text} = {raw}, floored at 0 → 0 of {max_points}"
+    return f"{text} = {points} of {max_points}"
+
+
+class _Scorer:
+    def __init__(self, step: Any, lib: GuidanceLibrary, within: tuple[str, ...]):
+        self.step, self.lib, self.within = step, lib, within
+
+    def option(self, o: Any, chosen: bool, keyed: bool, **extra: Any) -> OptionResult:
+        return OptionResult(
+            id=o.id,
+            text=o.text,
+            chosen=chosen,
+            keyed=keyed,
+            verdict=verdict(chosen, keyed),
+            rationale=o.rationale,
+            evidence=resolve_evidence(o.cite, self.lib, self.within),
+            must_avoid=getattr(o, "must_avoid", False),
+            **extra,
+        )
+
+    def flat(self, picked: list[str], rule: str) -> tuple[int, int, str, list[OptionResult]]:
+        opts: list[Option] = self.step.options
+        keyed = [o.id for o in opts if o.keyed]
+        results = [self.option(o, o.id in picked, o.keyed) for o in opts]
+        right = len(set(picked) & set(keyed))
+        if rule == "plus_minus":
+            points = rules.plus_minus(picked, keyed)
+            words = _plus_minus_words(right, len(set(picked) - set(keyed)), points, len(keyed))
+        else:
+            points = rules.zero_one(picked, keyed)
+            words = (
+                f"+1 for each keyed choice made ({right} of {len(keyed)}), "
+                f"no penalty for others = {points} of {len(keyed)}"
+            )
+        return points, len(keyed), words, results
+
+    def blanks(self, answer: dict[str, str]) -> tuple[int, int, str, list[OptionResult]]:
+        results, right = [], 0
+        for b in self.step.blanks:
+            for o in b.options:
+                results.append(
+                    self.option(
+                        o, answer.get(b.id) == o.id, o.keyed, group_id=b.id, group=b.label or b.id
+                    )
+                )
+            right += int(any(o.keyed and answer.get(b.id) == o.id for o in b.options))
+        n = len(self.step.blanks)
+        return right, n, f"1 point for each drop-down right: {right} of {n}", results
+
+    def rationale(self, answer: dict[str, str]) -> tuple[int, int, str, list[OptionResult]]:
+        _, _, _, results = self.blanks(answer)
+        keyed = [next(o.id for o in b.options if o.keyed) for b in self.step.blanks]
+        chosen = [answer.get(b.id, "") for b in self.step.blanks]
+        points = rules.rationale(chosen, keyed)
+        max_points = 1 if len(keyed) == 2 else 2
+        if chosen[0] != keyed[0]:
+            words = f"the cause is not right, so the effects earn nothing = 0 of {max_points}"
+        elif max_points == 1:
+            words = (
+                "cause right and effect right = 1 of 1"
+                if points
+                else "cause right but effect wrong: a dyad needs both = 0 of 1"
+            )
+        else:
+            words = f"cause right, +1 for each right effect ({points} of 2) = {points} of 2"
+        return points, max_points, words, results
+
+    def matrix(self, answer: dict[str, Any]) -> tuple[int, int, str, list[OptionResult]]:
+        step, results = self.step, []
+        single = isinstance(step, MatrixChoice)
+        for row in step.rows:
+            keyed = [row.keyed] if isinstance(row.keyed, str) else list(row.keyed)
+            got = answer.get(row.id)
+            got = [got] if isinstance(got, str) else list(got or [])
+            for col in step.columns:
+                results.append(
+                    OptionResult(
+                        id=f"{row.id}:{col.id}",
+                        text=col.text,
+                        chosen=col.id in got,
+                        keyed=col.id in keyed,
+                        verdict=verdict(col.id in got, col.id in keyed),
+                        rationale=row.rationale,
+                        evidence=resolve_evidence(row.cite, self.lib, self.within),
+                        must_avoid=col.id in row.must_avoid,
+                        group_id=row.id,
+                        group=row.text,
+                    )
+                )
+        if single:
+            right = sum(answer.get(r.id) == r.keyed for r in step.rows)
+            n = len(step.rows)
+            return right, n, f"1 point for each row answered as keyed: {right} of {n}", results
+        parts, total, max_points = [], 0, 0
+        for col in step.columns:
+            keyed = [r.id for r in step.rows if col.id in r.keyed]
+            chosen = [r.id for r in step.rows if col.id in (answer.get(r.id) or [])]
+            score = rules.plus_minus(chosen, keyed)
+            wrong = len(set(chosen) - set(keyed))
+            parts.append(f"{col.text}: +{len(set(chosen) & set(keyed))} −{wrong} → {score}")
+            total, max_points = total + score, max_points + len(keyed)
+        words = (
+            "+/- per column, each column floored at 0 ("
+            + "; ".join(parts)
+            + f") = {total} of {max_points}"
+        )
+        return total, max_points, words, results
+
+    def bow_tie(self, answer: dict[str, list[str]]) -> tuple[int, int, str, list[OptionResult]]:
+        results, parts, total = [], [], 0
+        for wing in ("condition", "actions", "parameters"):
+            opts = getattr(self.step, wing).options
+            keyed = [o.id for o in opts if o.keyed]
+            picked = answer.get(wing, [])
+            score = rules.zero_one(picked, keyed)
+            total += score
+            parts.append(f"{wing} {score} of {len(keyed)}")
+            results += [
+                self.option(o, o.id in picked, o.keyed, group_id=wing, group=wing.capitalize())
+                for o in opts
+            ]
+        return (
+            total,
+            5,
+            "1 point for each target (" + ", ".join(parts) + f") = {total} of 5",
+            results,
+        )
+
+    def ordering(self, order: list[str]) -> tuple[int, int, str, list[OptionResult]]:
+        """Adjacent pairs (default): a point for each neighbouring pair placed in key order;
+        tied options (a list inside correct_order) may come in either order."""
+        step: Ordering = self.step
+        groups = [g if isinstance(g, list) else [g] for g in step.correct_order]
+        group_of = {x: i for i, g in enumerate(groups) for x in g}
+        first = {}  # 1-based first position of each group
+        pos = 1
+        for i, g in enumerate(groups):
+            first[i] = pos
+            pos += len(g)
+
+        def label(x: str) -> str:
+            g = group_of[x]
+            n = len(groups[g])
+            return str(first[g]) if n == 1 else f"{first[g]}–{first[g] + n - 1}"
+
+        def placed(x: str, at: int) -> bool:
+            g = group_of[x]
+            return first[g] <= at < first[g] + len(groups[g])
+
+        n = len(step.options) - 1
+        good = sum(group_of[b] - group_of[a] in (0, 1) for a, b in itertools.pairwise(order))
+        whole = all(placed(x, i + 1) for i, x in enumerate(order))
+        by_id = {o.id: o for o in step.options}
+        results = []
+        for i, x in enumerate(order):
+            r = self.option(by_id[x], True, True, your_position=i + 1, correct_position=label(x))
+            results.append(replace(r, verdict="correct" if placed(x, i + 1) else "incorrect"))
+        if step.rule == "all_or_nothing":
+            points = n if whole else 0
+            state = "the whole order is right" if whole else "the order is not exactly right"
+            return points, n, f"all or nothing: {state} = {points} of {n}", results
+        words = (
+            f"1 point for each neighbouring pair in the right order: {good} of {n} pairs"
+            f" = {good} of {n}"
+        )
+        return good, n, words, results
+
+
+def rule_of(step: Any) -> str:
+    """The NGN scoring rule an item type uses."""
+    if isinstance(step, SelectAll | Highlight | MatrixResponse):
+        return "plus_minus"
+    if isinstance(step, RationaleDyad | RationaleTriad):
+        return "rationale"
+    if isinstance(step, Ordering):
+        return step.rule
+    return "zero_one"
+
+
+def score_response(
+    step: Any, raw: Any, lib: GuidanceLibrary, within: tuple[str, ...] = ()
+) -> ItemResult:
+    """Score a raw response to ``step``; raise ResponseError if it does not fit the item."""
+    answer = normalize_response(step, raw)
+    s = _Scorer(step, lib, tuple(within))
+    rule = rule_of(step)
+    if isinstance(step, MultipleChoice | SelectN | SelectAll | Highlight):
+        points, max_points, words, results = s.flat(answer, rule)
+    elif isinstance(step, DropdownCloze | DropdownTable):
+        points, max_points, words, results = s.blanks(answer)
+    elif isinstance(step, RationaleDyad | RationaleTriad):
+        points, max_points, words, results = s.rationale(answer)
+    elif isinstance(step, MatrixChoice | MatrixResponse):
+        points, max_points, words, results = s.matrix(answer)
+    elif isinstance(step, BowTie):
+        points, max_points, words, results = s.bow_tie(answer)
+    elif isinstance(step, Ordering):
+        points, max_points, words, results = s.ordering(answer)
+    else:  # pragma: no cover - the model admits no other types
+        raise TypeError(f"unknown item type {type(step).__name__}")
+    avoid = tuple(
+        r.text if r.group is None else f"{r.group}: {r.text}"
+        for r in results
+        if r.must_avoid and r.chosen
+    )
+    notes = tuple(n for n in (lib.practice_note(i) for i in step.practice_notes) if n)
+    return ItemResult(
+        step_id=step.id,
+        item_type=step.type,
+        skill=step.skill,
+        points=points,
+        max_points=max_points,
+        rule=RULE_NAMES[rule],
+        arithmetic=words,
+        options=tuple(results),
+        feedback=step.feedback,
+        practice_notes=notes,
+        must_avoid_chosen=avoid,
+        response=answer,
+    )
+
+
+def max_points(step: Any) -> int:
+    """The most points an item can give."""
+    if isinstance(step, BowTie):
+        return 5
+    if isinstance(step, RationaleDyad):
+        return 1
+    if isinstance(step, RationaleTriad):
+        return 2
+    if isinstance(step, Ordering):
+        return len(step.options) - 1
+    if isinstance(step, MatrixChoice):
+        return len(step.rows)
+    if isinstance(step, MatrixResponse):
+        return sum(len(r.keyed) for r in step.rows)
+    if hasattr(step, "blanks"):
+        return len(step.blanks)
+    return sum(o.keyed for o in step.options)

@@ -1,0 +1,340 @@
+"""The case format: pydantic models for a YAML vignette, with unknown keys forbidden.
+
+Structure and types are checked here; rules that span fields (keyed counts, citations,
+branch targets) are checked in ``scoring.checks`` so every problem is reported at once.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80),
+    Field(description="Identifier: lowercase letters, digits, '-' and '_'."),
+]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=20000)]
+NURSING = "nursing"  # reserved citation meaning "general nursing knowledge", not the guidance
+
+
+class Strict(BaseModel):
+    """Base for every case-format model: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+class Skill(StrEnum):
+    """NCSBN Clinical Judgment Measurement Model, layer 3."""
+
+    recognize_cues = "recognize_cues"
+    analyze_cues = "analyze_cues"
+    prioritize_hypotheses = "prioritize_hypotheses"
+    generate_solutions = "generate_solutions"
+    take_action = "take_action"
+    evaluate_outcomes = "evaluate_outcomes"
+
+    @property
+    def label(self) -> str:
+        """Human label, e.g. 'Prioritize hypotheses'."""
+        return self.value.replace("_", " ").capitalize()
+
+
+class Tab(StrEnum):
+    """Chart tabs of the client record."""
+
+    history = "history"
+    nurses_notes = "nurses_notes"
+    vital_signs = "vital_signs"
+    labs = "labs"
+    orders = "orders"
+    imaging = "imaging"
+    mar = "mar"
+
+    @property
+    def label(self) -> str:
+        """Tab heading shown to the trainee."""
+        return _TAB_LABELS[self]
+
+
+_TAB_LABELS = {
+    Tab.history: "History & physical",
+    Tab.nurses_notes: "Nurses' notes",
+    Tab.vital_signs: "Vital signs",
+    Tab.labs: "Laboratory results",
+    Tab.orders: "Orders",
+    Tab.imaging: "Imaging",
+    Tab.mar: "Medications (MAR)",
+}
+
+
+class Quote(Strict):
+    """A citation that also quotes the passage; the quote must appear in it verbatim."""
+
+    passage: str = Field(description="Passage id, or 'document-id:passage-id'.")
+    quote: Text = Field(description="Words copied exactly from the passage.")
+
+
+Citation = Annotated[
+    str | Quote,
+    Field(description="A passage id (see `casebook guidance`), 'nursing', or {passage, quote}."),
+]
+
+
+class Consequence(Strict):
+    """What happens to the patient when an option is chosen (shown after feedback)."""
+
+    narrative: Text = Field(description="What happened, in the chart's voice.")
+    minutes: int = Field(0, ge=0, le=10080, description="Minutes the case clock moves on.")
+    cite: list[Citation] = Field(default_factory=list)
+
+
+class Choice(Strict):
+    """An answer choice with its explanation and the evidence it rests on."""
+
+    id: Id
+    text: Text
+    rationale: Text = Field(description="Why this choice is right or wrong, for the trainee.")
+    cite: list[Citation] = Field(min_length=1, description="Passage ids, or 'nursing'.")
+    must_avoid: bool = Field(False, description="A safety-critical wrong choice; flagged.")
+
+
+class Option(Choice):
+    """A choice that is keyed (correct) or not; may branch and have consequences."""
+
+    keyed: bool = False
+    goto: Id | None = Field(None, description="Step to go to when this option is chosen.")
+    consequence: Consequence | None = None
+
+
+class Column(Strict):
+    """A matrix column."""
+
+    id: Id
+    text: Text
+
+
+class Row(Strict):
+    """A matrix row: keyed is one column id (matrix_choice) or a list (matrix_response)."""
+
+    id: Id
+    text: Text
+    keyed: Id | list[Id]
+    rationale: Text
+    cite: list[Citation] = Field(min_length=1)
+    must_avoid: list[Id] = Field(default_factory=list, description="Column ids unsafe here.")
+
+
+class Blank(Strict):
+    """A drop-down: one blank of a cloze, a table row, or a part of a rationale item."""
+
+    id: Id
+    label: str | None = Field(None, description="Row text (drop-down table).")
+    options: list[Option]
+
+
+class Wing(Strict):
+    """One part of a bow-tie: the condition, the actions or the parameters to monitor."""
+
+    prompt: str | None = None
+    options: list[Option]
+
+
+class StepBase(Strict):
+    """Fields every step shares."""
+
+    id: Id
+    skill: Skill
+    title: str | None = Field(None, description="Short heading, e.g. 'Escalate'.")
+    narrative: str | None = Field(None, description="What the trainee learns on arriving here.")
+    prompt: Text
+    feedback: Text = Field(description="General feedback shown after the answer.")
+    next: Id | None = Field(None, description="Step after this one (default: the next listed).")
+    end: bool = Field(False, description="The case ends after this step.")
+    quiz: bool = Field(False, description="Stands on its own: may be drawn into quick quizzes.")
+    practice_notes: list[str] = Field(default_factory=list, description="Practice-note ids.")
+
+
+class MultipleChoice(StepBase):
+    """Pick one option (0/1)."""
+
+    type: Literal["multiple_choice"]
+    options: list[Option]
+
+
+class SelectAll(StepBase):
+    """Select all that apply (+/-)."""
+
+    type: Literal["select_all"]
+    options: list[Option]
+
+
+class SelectN(StepBase):
+    """Select exactly N (0/1, no more than N picks)."""
+
+    type: Literal["select_n"]
+    select: int = Field(ge=1, description="How many options the trainee picks.")
+    options: list[Option]
+
+
+class Highlight(StepBase):
+    """Highlight the phrases of a passage that matter (+/-); each option is a phrase of it."""
+
+    type: Literal["highlight"]
+    passage: Text
+    options: list[Option]
+
+
+class Ordering(StepBase):
+    """Put options in priority order; a list inside correct_order is a tie."""
+
+    type: Literal["ordering"]
+    options: list[Choice]
+    correct_order: list[Id | list[Id]]
+    rule: Literal["adjacent_pairs", "all_or_nothing"] = "adjacent_pairs"
+
+
+class MatrixChoice(StepBase):
+    """One column per row (0/1 per row)."""
+
+    type: Literal["matrix_choice"]
+    columns: list[Column]
+    rows: list[Row]
+
+
+class MatrixResponse(StepBase):
+    """Any columns per row (+/- per column, each column floored at 0)."""
+
+    type: Literal["matrix_response"]
+    columns: list[Column]
+    rows: list[Row]
+
+
+class DropdownCloze(StepBase):
+    """Sentences with drop-downs; text holds {{blank-id}} placeholders (0/1 per blank)."""
+
+    type: Literal["dropdown_cloze"]
+    text: Text
+    blanks: list[Blank]
+
+
+class DropdownTable(StepBase):
+    """A table whose rows each hold a drop-down (0/1 per row)."""
+
+    type: Literal["dropdown_table"]
+    columns: list[str] = Field(default_factory=lambda: ["Finding", "Choice"])
+    blanks: list[Blank]
+
+
+class RationaleDyad(StepBase):
+    """Cause and effect drop-downs in a sentence (1 point only when both are right)."""
+
+    type: Literal["rationale_dyad"]
+    text: Text
+    blanks: list[Blank]
+
+
+class RationaleTriad(StepBase):
+    """Cause and two effects (1 point per right effect when the cause is right)."""
+
+    type: Literal["rationale_triad"]
+    text: Text
+    blanks: list[Blank]
+
+
+class BowTie(StepBase):
+    """Condition (1), actions (2) and parameters to monitor (2): 0/1 per target, max 5."""
+
+    type: Literal["bow_tie"]
+    condition: Wing
+    actions: Wing
+    parameters: Wing
+
+
+Step = Annotated[
+    MultipleChoice
+    | SelectAll
+    | SelectN
+    | Highlight
+    | Ordering
+    | MatrixChoice
+    | MatrixResponse
+    | DropdownCloze
+    | DropdownTable
+    | RationaleDyad
+    | RationaleTriad
+    | BowTie,
+    Field(discriminator="type"),
+]
+ITEM_TYPES = (
+    "multiple_choice",
+    "select_all",
+    "select_n",
+    "highlight",
+    "ordering",
+    "matrix_choice",
+    "matrix_response",
+    "dropdown_cloze",
+    "dropdown_table",
+    "rationale_dyad",
+    "rationale_triad",
+    "bow_tie",
+)
+
+
+class Patient(Strict):
+    """The patient banner."""
+
+    name: Text
+    age: int = Field(ge=0, le=120)
+    sex: str | None = None
+    setting: Text
+    alerts: list[str] = Field(default_factory=list, description="Allergies, codes, key risks.")
+    background: str | None = None
+
+
+class Table(Strict):
+    """A small table (vital signs, labs)."""
+
+    columns: list[str] = Field(min_length=1)
+    rows: list[list[str | int | float | None]]
+
+
+class Exhibit(Strict):
+    """A chart entry, revealed when the trainee reaches ``from_step`` (default: the start)."""
+
+    id: Id
+    tab: Tab
+    title: Text
+    time: str | None = Field(None, description="Clock time or day, as text, e.g. '22:00'.")
+    from_step: Id | None = None
+    text: str | None = None
+    table: Table | None = None
+
+
+class Clock(Strict):
+    """A case clock that options can move forward."""
+
+    start: str = Field(pattern=r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM")
+
+
+class Case(Strict):
+    """An unfolding case vignette."""
+
+    id: Id
+    title: Text
+    summary: Text
+    topics: list[str] = Field(min_length=1)
+    minutes: int = Field(ge=1, le=240, description="Estimated minutes to complete.")
+    difficulty: Literal["introductory", "intermediate", "advanced"] = "intermediate"
+    objectives: list[str] = Field(min_length=1)
+    guidance: list[Id] = Field(min_length=1, description="Guidance documents this case cites.")
+    patient: Patient
+    clock: Clock | None = None
+    must_avoid_cap: int | None = Field(
+        None, ge=0, le=100, description="Case percent cap when any must-avoid choice is made."
+    )
+    exhibits: list[Exhibit] = Field(default_factory=list)
+    steps: list[Step] = Field(min_length=1)
