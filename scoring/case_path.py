@@ -136,13 +136,14 @@ def transition(case: Case, step: Any, response: Any, lib: GuidanceLibrary) -> Tr
 
 
 def clock_time(case: Case, minutes: int) -> str | None:
-    """The case clock after ``minutes`` have passed, as HH:MM (with +Nd past midnight)."""
+    """The case clock after ``minutes`` have passed, as HH:MM, noting a later day."""
     if case.clock is None:
         return None
     h, m = (int(x) for x in case.clock.start.split(":"))
     total = h * 60 + m + minutes
     days, rest = divmod(total, 24 * 60)
-    return f"{rest // 60:02d}:{rest % 60:02d}" + (f" (+{days}d)" if days else "")
+    later = {0: "", 1: " (next day)"}.get(days, f" (day +{days})")
+    return f"{rest // 60:02d}:{rest % 60:02d}{later}"
 
 
 def summarize(

@@ -147,6 +147,7 @@ def validation_problems(exc: ValidationError, doc: Document) -> list[Problem]:
         seen_paths.add(path)
         text = _message(err, where)
         if kind not in ("missing", "extra_forbidden") and where:
-            text = f"{where} {text}" if not text.startswith("'") else f"{where}: {text}"
+            joined = text.split(" ", 1)[0] in ("should", "is", "needs")
+            text = f"{where} {text}" if joined else f"{where}: {text}"
         problems[(path, text)] = Problem(doc.path, line, col, text)
     return sorted(problems.values())

@@ -148,7 +148,8 @@ def read_yaml_text(text: str, path: str) -> Document:
                 _fail(
                     path,
                     *_pos(event.start_mark),
-                    f"YAML tags such as '{tag}' are not allowed in case files",
+                    f"YAML tags such as '{tag.replace('tag:yaml.org,2002:', '!!')}' are not "
+                    "allowed in case files",
                 )
             if isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
                 stack.pop()

@@ -1,0 +1,5 @@
+"""Allow ``python -m casebook``."""
+
+from casebook.cli import main
+
+main()

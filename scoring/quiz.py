@@ -1,0 +1,129 @@
+"""Quick quizzes: draw stand-alone items from the cases and shuffle their options, by seed.
+
+Everything here is a pure function of (cases, seed, filters), so a quiz attempt stores only
+``{seed, items, filters}`` and is rebuilt identically after a restart.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from scoring.models import BowTie, Case, Highlight, Ordering, Skill
+
+DEFAULT_ITEMS = 10
+
+
+@dataclass(frozen=True)
+class QuizItem:
+    """One quiz-bank step with the case it comes from."""
+
+    case: Case
+    step: Any
+
+    @property
+    def key(self) -> str:
+        """Stable id across the library: 'case-id/step-id'."""
+        return item_key(self.case.id, self.step.id)
+
+
+def item_key(case_id: str, step_id: str) -> str:
+    """'case-id/step-id', the step id under which quiz answers are stored."""
+    return f"{case_id}/{step_id}"
+
+
+def quiz_bank(cases: Iterable[Case]) -> list[QuizItem]:
+    """Every step marked ``quiz: true``, in case-id then step order."""
+    return [
+        QuizItem(case, step)
+        for case in sorted(cases, key=lambda c: c.id)
+        for step in case.steps
+        if step.quiz
+    ]
+
+
+def matches(item: QuizItem, topics: Sequence[str] = (), skills: Sequence[str] = ()) -> bool:
+    """True when the item's case has one of ``topics`` and its skill is one of ``skills``."""
+    topic_ok = not topics or bool(set(topics) & set(item.case.topics))
+    skill_ok = not skills or Skill(item.step.skill).value in set(skills)
+    return topic_ok and skill_ok
+
+
+def draw_quiz(
+    bank: Sequence[QuizItem],
+    n: int = DEFAULT_ITEMS,
+    seed: int = 0,
+    topics: Sequence[str] = (),
+    skills: Sequence[str] = (),
+) -> list[QuizItem]:
+    """Up to ``n`` items matching the filters, in an order fixed by ``seed``, options shuffled."""
+    pool = [item for item in bank if matches(item, topics, skills)]
+    picked = random.Random(seed).sample(pool, min(max(n, 0), len(pool)))
+    return [QuizItem(item.case, shuffle_options(item.step, seed, item.key)) for item in picked]
+
+
+def items_from_keys(
+    cases: Mapping[str, Case], keys: Sequence[str], seed: int
+) -> tuple[list[QuizItem], list[str]]:
+    """Rebuild a drawn quiz from its stored keys; also return the keys no longer found."""
+    items, missing = [], []
+    for key in keys:
+        case_id, _, step_id = key.partition("/")
+        case = cases.get(case_id)
+        step = next((s for s in case.steps if s.id == step_id), None) if case else None
+        if case is None or step is None:
+            missing.append(key)
+        else:
+            items.append(QuizItem(case, shuffle_options(step, seed, key)))
+    return items, missing
+
+
+def _shuffled(seq: Sequence[Any], rng: random.Random) -> list[Any]:
+    out = list(seq)
+    rng.shuffle(out)
+    return out
+
+
+def shuffle_options(step: Any, seed: int, key: str) -> Any:
+    """A copy of ``step`` with its options in a seeded order (ids, and so scoring, unchanged).
+
+    Highlight phrases keep passage order and matrix rows and columns keep their order: their
+    order carries meaning. Drop-down and bow-tie options are shuffled within their group.
+    """
+    rng = random.Random(f"{seed}/{key}")
+    if isinstance(step, Highlight):
+        return step
+    if isinstance(step, Ordering):
+        return step.model_copy(update={"options": starting_order(step, rng)})
+    if isinstance(step, BowTie):
+        wings = {
+            w: getattr(step, w).model_copy(
+                update={"options": _shuffled(getattr(step, w).options, rng)}
+            )
+            for w in ("condition", "actions", "parameters")
+        }
+        return step.model_copy(update=wings)
+    if hasattr(step, "blanks"):
+        blanks = [b.model_copy(update={"options": _shuffled(b.options, rng)}) for b in step.blanks]
+        return step.model_copy(update={"blanks": blanks})
+    if hasattr(step, "options"):
+        return step.model_copy(update={"options": _shuffled(step.options, rng)})
+    return step
+
+
+def _in_key_order(step: Ordering, ids: list[str]) -> bool:
+    groups = [g if isinstance(g, list) else [g] for g in step.correct_order]
+    rank = {x: i for i, g in enumerate(groups) for x in g}
+    return all(rank[a] <= rank[b] for a, b in zip(ids, ids[1:], strict=False))
+
+
+def starting_order(step: Ordering, rng: random.Random) -> list[Any]:
+    """Ordering options in a seeded order that never already shows the key."""
+    options = _shuffled(step.options, rng)
+    for _ in range(len(options)):
+        if not _in_key_order(step, [o.id for o in options]):
+            break
+        options = options[1:] + options[:1]
+    return options

@@ -1,0 +1,58 @@
+"""Playing a case: branching, consequences, the clock, must-avoid cap and totals."""
+
+from __future__ import annotations
+
+from scoring.case_path import clock_time, score_case
+from scoring.models import Skill
+
+SCC = "scc-back-pain-could-not-wait"
+KEYS = {
+    "cues": ["pain-legs", "belly-numb", "heavy-legs", "hesitancy"],
+    "early-bowtie": {"condition": "scc", "actions": ["steroid", "prep-radiation"],
+                     "parameters": ["leg-strength", "bladder-bowel"]},
+    "early-radiation-timing": "clarify",
+    "plan-matrix": {"just-starting": "radiation-steroid", "weak-fit": "surgery-radiation",
+                    "weak-frail": "surgery-not-possible"},
+    "outcomes": ["pain-relieved", "walking", "bladder"],
+}
+
+
+def test_prompt_escalation_path_scores_full_marks(shipped):
+    case = shipped.cases[SCC].case
+    result = score_case(case, {**KEYS, "priority": "notify-now"}, shipped.guidance)
+    assert result.path == ["cues", "priority", "early-bowtie", "early-radiation-timing",
+                           "plan-matrix", "outcomes"]
+    assert result.points == result.max_points and result.percent == 100
+    assert result.finished and not result.must_avoid and result.review == []
+    assert clock_time(case, result.minutes_elapsed) == "22:20"
+    assert set(result.by_skill) == set(Skill) - {Skill.analyze_cues}
+
+
+def test_delay_path_deteriorates_and_cites_paralysis(shipped):
+    case = shipped.cases[SCC].case
+    answers = {**KEYS, "priority": "prn-reassess", "deficit-plan": "surgery-then-rt",
+               "deficit-bowtie": {"condition": "scc", "actions": ["steroid", "prep-surgery"],
+                                  "parameters": ["leg-strength", "bladder-bowel"]}}
+    del answers["early-bowtie"], answers["early-radiation-timing"]
+    result = score_case(case, answers, shipped.guidance)
+    assert "deficit-bowtie" in result.path and "early-bowtie" not in result.path
+    assert clock_time(case, result.minutes_elapsed) == "06:00 (next day)"
+    assert "cannot lift her legs" in result.consequences[0]
+    assert "scc-untreated-paralysis" in [e.passage_id for e in result.review]
+    assert result.points == result.max_points - 1  # only the priority item lost
+
+
+def test_must_avoid_caps_the_reported_percent(shipped):
+    case = shipped.cases[SCC].case
+    answers = {**KEYS, "priority": "walk-bathroom", "deficit-plan": "surgery-then-rt",
+               "deficit-bowtie": {"condition": "scc", "actions": ["steroid", "prep-surgery"],
+                                  "parameters": ["leg-strength", "bladder-bowel"]}}
+    result = score_case(case, answers, shipped.guidance)
+    assert result.must_avoid == [("priority", "Walk her to the bathroom to see whether she "
+                                              "can empty her bladder")]
+    assert result.raw_percent > 50 and result.capped and result.percent == 50
+
+
+def test_unanswered_step_stops_the_walk(shipped):
+    result = score_case(shipped.cases[SCC].case, {"cues": ["pain-legs"]}, shipped.guidance)
+    assert result.path == ["cues", "priority"] and not result.finished

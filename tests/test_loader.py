@@ -1,0 +1,79 @@
+"""Loading and checking case files: golden error output, and one bad file never hides others."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from scoring.errors import CaseError
+from scoring.loader import load_case, load_case_bytes, load_library
+
+BAD = Path(__file__).resolve().parent / "bad_cases"
+GOLDEN = sorted(BAD.glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", GOLDEN, ids=[p.stem for p in GOLDEN])
+def test_bad_case_reports_exactly_the_golden_lines(path, guidance_lib, monkeypatch):
+    monkeypatch.chdir(BAD)
+    with pytest.raises(CaseError) as info:
+        load_case(Path(path.name), guidance_lib)
+    expected = path.with_suffix(".expected").read_text(encoding="utf-8").splitlines()
+    assert [str(p) for p in info.value.problems] == expected
+
+
+def test_golden_corpus_covers_the_issue_list():
+    names = {p.stem for p in GOLDEN}
+    assert {"missing_field", "unknown_key", "wrong_type", "two_keyed_mc", "select_n_keyed",
+            "matrix_and_dropdown", "unknown_passage", "quote_not_verbatim", "bad_branch",
+            "graph_problems", "duplicate_ids", "duplicate_key"} <= names
+
+
+def test_minimal_case_loads_with_version(minimal_yaml, guidance_lib):
+    loaded = load_case_bytes(minimal_yaml.encode(), "m.yaml", guidance_lib)
+    assert loaded.case.id == "minimal" and len(loaded.version) == 12
+    again = load_case_bytes((minimal_yaml + "\n# edit\n").encode(), "m.yaml", guidance_lib)
+    assert again.version != loaded.version
+
+
+def test_every_problem_of_a_file_is_reported_at_once(minimal_yaml, guidance_lib):
+    text = minimal_yaml.replace("minutes: 5", "minutes: five").replace("age: 60", "agee: 60")
+    with pytest.raises(CaseError) as info:
+        load_case_bytes(text.encode(), "m.yaml", guidance_lib)
+    messages = [p.message for p in info.value.problems]
+    assert any("minutes" in m for m in messages)
+    assert any("unknown key 'agee'" in m and "'age'" in m for m in messages)
+    assert any("missing required field 'age'" in m for m in messages)
+
+
+def test_one_bad_file_never_hides_the_good_ones(tmp_path, minimal_yaml, guidance_lib):
+    (tmp_path / "good.yaml").write_text(minimal_yaml, encoding="utf-8")
+    shutil.copy(BAD / "two_keyed_mc.yaml", tmp_path / "bad.yaml")
+    (tmp_path / "binary.yml").write_bytes(b"\x00\x01\x02")
+    (tmp_path / "notes.txt").write_text("ignored", encoding="utf-8")
+    lib = load_library([tmp_path], guidance_lib)
+    assert list(lib.cases) == ["minimal"]
+    assert sorted(Path(p.path).name for p in lib.problems) == ["bad.yaml", "binary.yml"]
+
+
+def test_duplicate_case_ids_across_files(tmp_path, minimal_yaml, guidance_lib):
+    (tmp_path / "a.yaml").write_text(minimal_yaml, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(minimal_yaml, encoding="utf-8")
+    lib = load_library([tmp_path], guidance_lib)
+    assert len(lib.cases) == 1
+    assert "duplicate case id 'minimal'" in lib.problems[0].message
+
+
+def test_unknown_guidance_document(minimal_yaml, guidance_lib):
+    text = minimal_yaml.replace("guidance: [bone-metastasis]", "guidance: [bone-metastases]")
+    with pytest.raises(CaseError, match="unknown guidance document 'bone-metastases'"):
+        load_case_bytes(text.encode(), "m.yaml", guidance_lib)
+
+
+def test_clock_move_without_clock(minimal_yaml, guidance_lib):
+    text = minimal_yaml.replace(
+        "        keyed: true\n",
+        "        keyed: true\n        consequence: {narrative: Later., minutes: 30}\n")
+    with pytest.raises(CaseError, match="the case has no clock"):
+        load_case_bytes(text.encode(), "m.yaml", guidance_lib)
