@@ -19,6 +19,14 @@ CIC (Cronbach α; KR-20 for 0/1 items) = P/(P − 1) · (1 − Σ var x / var T)
 error ratio = √(1 − CIC), standard error = error ratio · sd(T). All shown in % except sd(T).
 A statistic whose denominator is zero (one student, an item everyone scored the same on)
 is NaN, never an error or a warning.
+
+Flags (``flag`` column, "; "-separated, empty when none):
+- "weak discrimination": discriminative efficiency < 15 (Moodle's guidance flags below 15)
+  or a negative discrimination index (stronger students did worse on the item);
+- "very easy": facility > 90 %; "very hard": facility < 20 %. These cut-offs are Casebook's;
+  Moodle's guidance only says an average score of 50–75 % is ideal;
+- "no variation": everyone scored the same, so the item cannot discriminate at all.
+For the whole test Moodle calls a CIC above 75 % satisfactory and below 64 % unsatisfactory.
 """
 
 from __future__ import annotations
@@ -33,9 +41,6 @@ import pandas as pd
 RESPONSE_COLUMNS = ("student", "item", "points", "max_points")
 CHOICE_COLUMNS = ("student", "item", "option")
 
-# Flag thresholds. Moodle's guidance flags discriminative efficiency below 15, and a negative
-# discrimination index means stronger students did worse on the item. The facility cut-offs
-# are Casebook's: Moodle's documentation only says an average score of 50–75 % is ideal.
 WEAK_EFFICIENCY = 15.0
 VERY_EASY_FACILITY = 90.0
 VERY_HARD_FACILITY = 20.0
