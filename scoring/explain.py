@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from scoring.guidance import GuidanceLibrary, PracticeNote
 from scoring.models import NURSING, Quote, Skill
@@ -87,6 +88,12 @@ def resolve_evidence(
     cites: list, lib: GuidanceLibrary, within: tuple[str, ...]
 ) -> tuple[Evidence, ...]:
     """Quote each citation verbatim from the guidance."""
+    return _resolve(tuple(cites), lib, tuple(within))
+
+
+@lru_cache(maxsize=8192)
+def _resolve(cites: tuple, lib: GuidanceLibrary, within: tuple[str, ...]) -> tuple[Evidence, ...]:
+    # Citations and guidance never change once loaded, so each list is resolved once.
     out = []
     for c in cites:
         ref = c.passage if isinstance(c, Quote) else c

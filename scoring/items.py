@@ -283,3 +283,45 @@ def max_points(step: Any) -> int:
     if hasattr(step, "blanks"):
         return len(step.blanks)
     return sum(o.keyed for o in step.options)
+
+
+def score_points(step: Any, raw: Any) -> tuple[int, int]:
+    """Points and maximum only (no explanations): the fast path for analytics and load tests.
+
+    Must agree with ``score_response``; a property test holds the two together.
+    """
+    answer = normalize_response(step, raw)
+    kind = step.type
+    if kind in ("multiple_choice", "select_n", "select_all", "highlight"):
+        keyed = [o.id for o in step.options if o.keyed]
+        rule = rules.plus_minus if kind in ("select_all", "highlight") else rules.zero_one
+        return rule(answer, keyed), len(keyed)
+    if kind in ("dropdown_cloze", "dropdown_table"):
+        right = sum(
+            any(o.keyed and answer.get(b.id) == o.id for o in b.options) for b in step.blanks
+        )
+        return right, len(step.blanks)
+    if kind in ("rationale_dyad", "rationale_triad"):
+        keyed = [next(o.id for o in b.options if o.keyed) for b in step.blanks]
+        chosen = [answer.get(b.id, "") for b in step.blanks]
+        return rules.rationale(chosen, keyed), 1 if kind == "rationale_dyad" else 2
+    if kind == "matrix_choice":
+        return sum(answer.get(r.id) == r.keyed for r in step.rows), len(step.rows)
+    if kind == "matrix_response":
+        total = 0
+        for col in step.columns:
+            keyed = [r.id for r in step.rows if col.id in r.keyed]
+            chosen = [r.id for r in step.rows if col.id in (answer.get(r.id) or ())]
+            total += rules.plus_minus(chosen, keyed)
+        return total, sum(len(r.keyed) for r in step.rows)
+    if kind == "bow_tie":
+        return sum(
+            rules.zero_one(answer.get(w, ()), [o.id for o in getattr(step, w).options if o.keyed])
+            for w in ("condition", "actions", "parameters")
+        ), 5
+    # ordering: reuse the explained scorer (rare in bulk; keeps one definition of the rule)
+    result = score_response(step, answer, _NO_GUIDANCE)
+    return result.points, result.max_points
+
+
+_NO_GUIDANCE = GuidanceLibrary([])

@@ -15,16 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 from scoring.errors import ResponseError
-from scoring.models import (
-    BowTie,
-    MatrixChoice,
-    MatrixResponse,
-    MultipleChoice,
-    Ordering,
-    SelectN,
-)
 
 Response = list[str] | dict[str, Any]
+FLAT_TYPES = frozenset({"multiple_choice", "select_all", "select_n", "highlight", "ordering"})
+BLANK_TYPES = frozenset({"dropdown_cloze", "dropdown_table", "rationale_dyad", "rationale_triad"})
 WING_PICKS = {"condition": 1, "actions": 2, "parameters": 2}
 
 
@@ -51,7 +45,10 @@ def _mapping(raw: Any, where: str) -> dict[str, Any]:
 def normalize_response(step: Any, raw: Any) -> Response:
     """Validate ``raw`` for ``step``; raise ResponseError naming the step and the problem."""
     where = f"step '{step.id}'"
-    if isinstance(step, BowTie):
+    kind = step.type
+    if kind in FLAT_TYPES:
+        return _flat(step, kind, raw, where)
+    if kind == "bow_tie":
         data = _mapping(raw, where)
         out: dict[str, list[str]] = {}
         for wing, cap in WING_PICKS.items():
@@ -64,7 +61,7 @@ def normalize_response(step: Any, raw: Any) -> Response:
         if extra:
             raise ResponseError(f"{where}: unknown part '{sorted(extra)[0]}' of the bow-tie")
         return out
-    if isinstance(step, MatrixChoice | MatrixResponse):
+    if kind in ("matrix_choice", "matrix_response"):
         data = _mapping(raw, where)
         rows, cols = [r.id for r in step.rows], [c.id for c in step.columns]
         out = {}
@@ -73,14 +70,14 @@ def normalize_response(step: Any, raw: Any) -> Response:
                 raise ResponseError(f"{where}: unknown row '{row}' (rows: {', '.join(rows)})")
             ids = _ids(value, f"{where} row '{row}'")
             _known(ids, cols, f"{where} row '{row}'")
-            if isinstance(step, MatrixChoice):
+            if kind == "matrix_choice":
                 if len(ids) > 1:
                     raise ResponseError(f"{where}: row '{row}' takes one column")
                 out[row] = ids[0] if ids else None
             else:
                 out[row] = ids
         return {k: v for k, v in out.items() if v is not None}
-    if hasattr(step, "blanks"):
+    if kind in BLANK_TYPES:
         data = _mapping(raw, where)
         blanks = {b.id: b for b in step.blanks}
         out = {}
@@ -96,13 +93,17 @@ def normalize_response(step: Any, raw: Any) -> Response:
             _known([value], [o.id for o in blanks[blank].options], f"{where} blank '{blank}'")
             out[blank] = value
         return out
+    raise ResponseError(f"{where}: unknown item type '{kind}'")
+
+
+def _flat(step: Any, kind: str, raw: Any, where: str) -> list[str]:
     ids = _ids(raw, where)
     allowed = [o.id for o in step.options]
     _known(ids, allowed, where)
-    if isinstance(step, MultipleChoice) and len(ids) > 1:
+    if kind == "multiple_choice" and len(ids) > 1:
         raise ResponseError(f"{where}: a multiple-choice item takes one option")
-    if isinstance(step, SelectN) and len(ids) > step.select:
+    if kind == "select_n" and len(ids) > step.select:
         raise ResponseError(f"{where}: choose no more than {step.select} options")
-    if isinstance(step, Ordering) and sorted(ids) != sorted(allowed):
+    if kind == "ordering" and sorted(ids) != sorted(allowed):
         raise ResponseError(f"{where}: an ordering answer lists every option exactly once")
     return ids

@@ -22,10 +22,10 @@ MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
 Loc = tuple[str | int, ...]
 
-try:
-    _Parser = yaml.CParser  # libyaml: an order of magnitude faster than the pure-Python parser
-except AttributeError:  # pragma: no cover - wheels ship libyaml
-    from yaml.loader import Loader as _Parser  # type: ignore[assignment]
+try:  # libyaml: an order of magnitude faster than PyYAML's pure-Python parser
+    from yaml.cyaml import CParser as _Parser
+except ImportError:  # pragma: no cover - PyYAML wheels ship libyaml
+    from yaml.loader import SafeLoader as _Parser  # type: ignore[assignment]
 
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 _FLOAT = re.compile(r"^[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$")
@@ -210,9 +210,22 @@ def read_yaml_text(text: str, path: str) -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = _pos(mark) if mark else (1, 1)
-        _fail(path, line, col, f"YAML syntax error: {exc.problem or exc.context}")
-    except yaml.YAMLError as exc:  # e.g. reader errors for control characters
-        _fail(path, 1, 1, f"YAML error: {exc}")
+        problem = str(exc.problem or exc.context)
+        if "nesting depth" in problem:
+            _fail(path, line, col, f"the file is nested more than {MAX_DEPTH} levels deep")
+        _fail(path, line, col, f"YAML syntax error: {problem}{_hint(problem)}")
+    except yaml.reader.ReaderError as exc:  # control characters YAML does not allow
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        _fail(
+            path,
+            line,
+            col,
+            f"the file contains a control character (#x{exc.character:04x})"
+            " that YAML does not allow; delete it or retype the line",
+        )
+    except yaml.YAMLError as exc:
+        _fail(path, 1, 1, f"YAML error: {' '.join(str(exc).split())}")
     finally:
         parser.dispose()
     if not root_set or doc.data is None:
@@ -226,6 +239,15 @@ def read_yaml_text(text: str, path: str) -> Document:
             f"not a {'list' if isinstance(doc.data, list) else 'single value'}",
         )
     return doc
+
+
+def _hint(problem: str) -> str:
+    """A plain-words hint for the syntax errors authors meet most."""
+    if "expected key" in problem or "block end" in problem or "not allowed here" in problem:
+        return " (check this line's indentation, and put text containing ': ' in quotes)"
+    if "found character" in problem and "\\t" in problem:
+        return " (use spaces, not tabs, to indent)"
+    return ""
 
 
 class _NoKey:

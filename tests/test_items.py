@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
 from scoring.errors import ResponseError
-from scoring.items import max_points, score_response
+from scoring.items import max_points, score_points, score_response
 from scoring.models import Step
+from scoring.simulate import random_response
 
 STEP = TypeAdapter(Step)
 
 
 def opt(oid: str, keyed: bool = False, **extra) -> dict:
-    return {"id": oid, "text": oid.upper(), "keyed": keyed, "rationale": f"why {oid}",
-            "cite": ["nursing"], **extra}
+    return {
+        "id": oid,
+        "text": oid.upper(),
+        "keyed": keyed,
+        "rationale": f"why {oid}",
+        "cite": ["nursing"],
+        **extra,
+    }
 
 
 def choice(oid: str) -> dict:
@@ -42,8 +53,14 @@ def test_select_all_worked_example_and_arithmetic(guidance_lib):
     r = score(s, ["a", "e", "f"], guidance_lib)
     assert r.points == 0 and "floored at 0" in r.arithmetic
     verdicts = {o.id: o.verdict for o in r.options}
-    assert verdicts == {"a": "correct", "b": "missed", "c": "missed", "d": "missed",
-                        "e": "incorrect", "f": "incorrect"}
+    assert verdicts == {
+        "a": "correct",
+        "b": "missed",
+        "c": "missed",
+        "d": "missed",
+        "e": "incorrect",
+        "f": "incorrect",
+    }
 
 
 def test_multiple_choice_scores_zero_one(guidance_lib):
@@ -64,8 +81,10 @@ def test_select_n_caps_picks(guidance_lib):
 
 def matrix(kind: str, keyed: dict[str, object]) -> object:
     cols = [{"id": c, "text": c.upper()} for c in ("x", "y", "z")]
-    rows = [{"id": r, "text": r.upper(), "keyed": k, "rationale": "why", "cite": ["nursing"]}
-            for r, k in keyed.items()]
+    rows = [
+        {"id": r, "text": r.upper(), "keyed": k, "rationale": "why", "cite": ["nursing"]}
+        for r, k in keyed.items()
+    ]
     return step(kind, columns=cols, rows=rows)
 
 
@@ -78,9 +97,16 @@ def test_matrix_choice_worked_example(guidance_lib):
 
 def test_matrix_response_per_column_floor_worked_example(guidance_lib):
     # Columns keyed 4/2/2; column scores 3, 2, max(0, 1−1) = 0 → 5/8.
-    s = matrix("matrix_response", {
-        "r1": ["x", "y"], "r2": ["x", "z"], "r3": ["x"], "r4": ["x", "y", "z"], "r5": [],
-    })
+    s = matrix(
+        "matrix_response",
+        {
+            "r1": ["x", "y"],
+            "r2": ["x", "z"],
+            "r3": ["x"],
+            "r4": ["x", "y", "z"],
+            "r5": [],
+        },
+    )
     answer = {"r1": ["x", "y"], "r2": ["x"], "r3": ["x"], "r4": ["y", "z"], "r5": ["z"]}
     r = score(s, answer, guidance_lib)
     assert (r.points, r.max_points) == (5, 8)
@@ -92,23 +118,32 @@ def blank(bid: str, keyed: str, label: str | None = None) -> dict:
 
 
 def test_dropdown_cloze_worked_example(guidance_lib):
-    s = step("dropdown_cloze", text="{{a}} {{b}} {{c}}",
-             blanks=[blank("a", "p"), blank("b", "q"), blank("c", "r")])
+    s = step(
+        "dropdown_cloze",
+        text="{{a}} {{b}} {{c}}",
+        blanks=[blank("a", "p"), blank("b", "q"), blank("c", "r")],
+    )
     r = score(s, {"a": "p", "b": "q", "c": "p"}, guidance_lib)
     assert (r.points, r.max_points, r.rule) == (2, 3, "0/1")
 
 
 def test_dyad_action_right_reason_wrong_scores_zero(guidance_lib):
-    s = step("rationale_dyad", text="{{cause}} because {{effect}}",
-             blanks=[blank("cause", "p"), blank("effect", "q")])
+    s = step(
+        "rationale_dyad",
+        text="{{cause}} because {{effect}}",
+        blanks=[blank("cause", "p"), blank("effect", "q")],
+    )
     r = score(s, {"cause": "p", "effect": "r"}, guidance_lib)
     assert (r.points, r.max_points, r.rule) == (0, 1, "rationale")
     assert score(s, {"cause": "p", "effect": "q"}, guidance_lib).points == 1
 
 
 def test_triad_cause_right_one_effect(guidance_lib):
-    s = step("rationale_triad", text="{{c}} so {{e1}} and {{e2}}",
-             blanks=[blank("c", "p"), blank("e1", "q"), blank("e2", "r")])
+    s = step(
+        "rationale_triad",
+        text="{{c}} so {{e1}} and {{e2}}",
+        blanks=[blank("c", "p"), blank("e1", "q"), blank("e2", "r")],
+    )
     assert score(s, {"c": "p", "e1": "q", "e2": "p"}, guidance_lib).points == 1
     assert score(s, {"c": "q", "e1": "q", "e2": "r"}, guidance_lib).points == 0
     assert score(s, {"c": "p", "e1": "q", "e2": "r"}, guidance_lib).max_points == 2
@@ -119,10 +154,13 @@ def wing(keys: str, ids: str) -> dict:
 
 
 def test_bow_tie_worked_example(guidance_lib):
-    s = step("bow_tie", condition=wing("a", "abcd"), actions=wing("ab", "abcde"),
-             parameters=wing("ab", "abcde"))
-    r = score(s, {"condition": "a", "actions": ["a", "c"], "parameters": ["b", "a"]},
-              guidance_lib)
+    s = step(
+        "bow_tie",
+        condition=wing("a", "abcd"),
+        actions=wing("ab", "abcde"),
+        parameters=wing("ab", "abcde"),
+    )
+    r = score(s, {"condition": "a", "actions": ["a", "c"], "parameters": ["b", "a"]}, guidance_lib)
     assert (r.points, r.max_points) == (4, 5)
     with pytest.raises(ResponseError, match="at most 2"):
         score(s, {"actions": ["a", "b", "c"]}, guidance_lib)
@@ -130,15 +168,21 @@ def test_bow_tie_worked_example(guidance_lib):
 
 def test_highlight_worked_example(guidance_lib):
     phrases = {"k1": True, "k2": True, "k3": True, "k4": True, "n1": False, "n2": False}
-    s = step("highlight", passage=" ".join(p.upper() for p in phrases),
-             options=[opt(p, k) for p, k in phrases.items()])
+    s = step(
+        "highlight",
+        passage=" ".join(p.upper() for p in phrases),
+        options=[opt(p, k) for p, k in phrases.items()],
+    )
     r = score(s, ["k1", "k2", "k3", "n1", "n2"], guidance_lib)
     assert (r.points, r.max_points) == (1, 4)
 
 
 def test_ordering_adjacent_pairs_with_tie(guidance_lib):
-    s = step("ordering", options=[choice(x) for x in ("m1", "m2", "m3", "m4", "m5")],
-             correct_order=[["m1", "m2"], "m3", "m4", "m5"])
+    s = step(
+        "ordering",
+        options=[choice(x) for x in ("m1", "m2", "m3", "m4", "m5")],
+        correct_order=[["m1", "m2"], "m3", "m4", "m5"],
+    )
     assert score(s, ["m2", "m1", "m3", "m4", "m5"], guidance_lib).points == 4  # tie: either
     r = score(s, ["m1", "m3", "m2", "m4", "m5"], guidance_lib)
     assert (r.points, r.max_points) == (2, 4)
@@ -149,8 +193,12 @@ def test_ordering_adjacent_pairs_with_tie(guidance_lib):
 
 
 def test_ordering_all_or_nothing(guidance_lib):
-    s = step("ordering", options=[choice(x) for x in "abc"], correct_order=["a", "b", "c"],
-             rule="all_or_nothing")
+    s = step(
+        "ordering",
+        options=[choice(x) for x in "abc"],
+        correct_order=["a", "b", "c"],
+        rule="all_or_nothing",
+    )
     assert score(s, ["a", "b", "c"], guidance_lib).points == 2
     assert score(s, ["a", "c", "b"], guidance_lib).points == 0
 
@@ -164,10 +212,14 @@ def test_unknown_option_is_a_clear_response_error(guidance_lib):
 
 
 def test_evidence_quotes_passage_verbatim_and_marks_nursing(guidance_lib):
-    s = step("multiple_choice", practice_notes=["PN-HCM-05"], options=[
-        opt("a", True, cite=["hypercalcemia-early-symptoms"]),
-        opt("b", cite=["nursing"], must_avoid=True),
-    ])
+    s = step(
+        "multiple_choice",
+        practice_notes=["PN-HCM-05"],
+        options=[
+            opt("a", True, cite=["hypercalcemia-early-symptoms"]),
+            opt("b", cite=["nursing"], must_avoid=True),
+        ],
+    )
     r = score(s, "b", guidance_lib)
     a = next(o for o in r.options if o.id == "a")
     passage = guidance_lib.passage("hypercalcemia-early-symptoms").passage
@@ -193,3 +245,18 @@ def _empty(s):
     if s.type in ("bow_tie", "matrix_choice", "matrix_response") or hasattr(s, "blanks"):
         return {}
     return []
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(seed=st.integers(0, 10_000), ability=st.floats(0, 1))
+def test_fast_points_agree_with_explained_scoring(shipped, seed, ability):
+    """score_points (analytics path) and score_response (explained path) never disagree."""
+    rng = random.Random(seed)
+    for loaded in shipped.cases.values():
+        for s in loaded.case.steps:
+            raw = random_response(s, rng, ability)
+            full = score_response(s, raw, shipped.guidance, tuple(loaded.case.guidance))
+            assert score_points(s, raw) == (full.points, full.max_points), (s.id, raw)
+            assert 0 <= full.points <= full.max_points

@@ -14,15 +14,26 @@ def refuse(raw: bytes) -> str:
 
 
 def test_times_yes_no_and_dates_stay_text():
-    doc = read_yaml_bytes(b"t: 12:30\na: yes\nb: no\nd: 2014-02-07\nn: 5\nf: 1.5\nx: true\n",
-                          "x.yaml")
-    assert doc.data == {"t": "12:30", "a": "yes", "b": "no", "d": "2014-02-07", "n": 5,
-                        "f": 1.5, "x": True}
+    doc = read_yaml_bytes(
+        b"t: 12:30\na: yes\nb: no\nd: 2014-02-07\nn: 5\nf: 1.5\nx: true\n", "x.yaml"
+    )
+    assert doc.data == {
+        "t": "12:30",
+        "a": "yes",
+        "b": "no",
+        "d": "2014-02-07",
+        "n": 5,
+        "f": 1.5,
+        "x": True,
+    }
 
 
 def test_quoted_values_are_always_text():
     assert read_yaml_bytes(b'n: "5"\nb: "true"\nz: ~\n', "x.yaml").data == {
-        "n": "5", "b": "true", "z": None}
+        "n": "5",
+        "b": "true",
+        "z": None,
+    }
 
 
 def test_positions_of_keys_and_values():
@@ -34,7 +45,8 @@ def test_positions_of_keys_and_values():
 
 def test_duplicate_key_names_both_lines():
     assert refuse(b"a: 1\nb: 2\na: 3\n") == (
-        "x.yaml:3:1: duplicate key 'a' (first given on line 1)")
+        "x.yaml:3:1: duplicate key 'a' (first given on line 1)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -52,6 +64,7 @@ def test_duplicate_key_names_both_lines():
         (b"a: caf\xe9\n", "not UTF-8"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
         (b"{[1]: 2}\n", "key must be plain text"),
+        (b'a: 1\nb: "\x01"\n', "control character (#x0001)"),
     ],
 )
 def test_refusals_are_one_clear_line(raw, words):
@@ -61,7 +74,9 @@ def test_refusals_are_one_clear_line(raw, words):
 
 
 def test_non_utf8_reports_the_line():
-    assert refuse(b"a: 1\nb: caf\xe9\n").startswith("x.yaml:2:7:")  # b=1 :=2 space=3 c=4 a=5 f=6 é=7
+    assert refuse(b"a: 1\nb: caf\xe9\n").startswith(
+        "x.yaml:2:7:"
+    )  # b=1 :=2 space=3 c=4 a=5 f=6 é=7
 
 
 def test_oversized_file_refused_before_reading(tmp_path):

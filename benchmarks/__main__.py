@@ -1,0 +1,26 @@
+"""Run every benchmark script in turn (``python -m benchmarks [name ...]``)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> int:
+    """Run the named benchmarks (default: all bench_*.py), each in its own process."""
+    wanted = sys.argv[1:]
+    scripts = sorted(HERE.glob("bench_*.py"))
+    if wanted:
+        scripts = [s for s in scripts if any(w in s.stem for w in wanted)]
+    status = 0
+    for script in scripts:
+        print(f"\n=== {script.stem} ===", flush=True)
+        status |= subprocess.call([sys.executable, str(script)], cwd=HERE.parent)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
