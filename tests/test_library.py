@@ -1,0 +1,138 @@
+"""The shipped case library: valid, grounded in the guidance, and covering the blueprint."""
+
+from __future__ import annotations
+
+import re
+
+from scoring.case_path import score_case
+from scoring.checks import _all_choices
+from scoring.items import max_points
+from scoring.models import ITEM_TYPES, NURSING, Option, Quote, Skill
+
+# Grounding section 0 item 4: currently recommended treatments are never wrong answers.
+RECOMMENDED = re.compile(
+    r"denosumab|calcitonin|dexamethasone|kyphoplasty|single[- ]fraction|"
+    r"single (radiation )?treatment|8 ?Gy",
+    re.I,
+)
+
+
+def _choices(shipped):
+    for loaded in shipped.cases.values():
+        for step in loaded.case.steps:
+            for choice, _ in _all_choices(step, ()):
+                yield loaded.case, step, choice
+
+
+def _cites(shipped):
+    for _case, _step, choice in _choices(shipped):
+        yield from choice.cite
+        if isinstance(choice, Option) and choice.consequence:
+            yield from choice.consequence.cite
+    for loaded in shipped.cases.values():
+        for step in loaded.case.steps:
+            for row in getattr(step, "rows", []):
+                yield from row.cite
+
+
+def _ref(c) -> str:
+    return c.passage if isinstance(c, Quote) else c
+
+
+def test_every_shipped_case_is_valid(shipped):
+    assert shipped.problems == []
+    assert len(shipped.cases) >= 9
+
+
+def test_every_citable_passage_is_cited(shipped):
+    cited = {_ref(c) for c in _cites(shipped)}
+    assert set(shipped.guidance.passage_ids()) - cited == set()
+
+
+def test_every_quote_is_verbatim_in_its_passage(shipped):
+    quotes = [c for c in _cites(shipped) if isinstance(c, Quote)]
+    assert len(quotes) >= 20
+    for q in quotes:
+        text = shipped.guidance.passage(q.passage).passage.text
+        assert " ".join(q.quote.split()) in " ".join(text.split()), q
+
+
+def test_every_skill_and_item_type_is_covered(shipped):
+    steps = [s for lc in shipped.cases.values() for s in lc.case.steps]
+    assert {s.skill for s in steps} == set(Skill)
+    assert {s.type for s in steps} == set(ITEM_TYPES)
+
+
+def test_branching_with_deterioration_and_must_avoid_exist(shipped):
+    branching = [
+        c.id
+        for c, s, o in _choices(shipped)
+        if isinstance(o, Option) and o.goto and o.consequence and o.consequence.cite
+    ]
+    assert "scc-back-pain-could-not-wait" in branching
+    assert any(o.must_avoid for _, _, o in _choices(shipped))
+    assert any(lc.case.must_avoid_cap is not None for lc in shipped.cases.values())
+
+
+def test_no_currently_recommended_treatment_is_a_distractor(shipped):
+    for case, step, choice in _choices(shipped):
+        if not getattr(choice, "keyed", True):
+            assert not RECOMMENDED.search(choice.text), (case.id, step.id, choice.text)
+
+
+def test_rationales_explain_why(shipped):
+    for case, step, choice in _choices(shipped):
+        words = choice.rationale.split()
+        assert len(words) >= 6, (case.id, step.id, choice.id, choice.rationale)
+        assert choice.rationale.strip().lower() not in ("correct.", "incorrect.")
+
+
+def test_every_option_rests_on_a_passage_or_says_nursing(shipped):
+    for case, step, choice in _choices(shipped):
+        refs = [_ref(c) for c in choice.cite]
+        assert refs, (case.id, step.id)
+        assert all(r == NURSING or shipped.guidance.passage(r) for r in refs)
+
+
+def test_keyed_answers_score_full_marks_on_every_branch(shipped):
+    """Answering every step with its key reaches the end with full marks."""
+    for loaded in shipped.cases.values():
+        case = loaded.case
+        keys = {s.id: _key(s) for s in case.steps}
+        result = score_case(case, keys, shipped.guidance)
+        assert result.finished, case.id
+        assert (
+            result.points
+            == result.max_points
+            == sum(max_points(s) for s in case.steps if s.id in result.path)
+        ), case.id
+
+
+def test_quiz_bank_is_stocked(shipped):
+    quiz = [s for lc in shipped.cases.values() for s in lc.case.steps if s.quiz]
+    assert len(quiz) >= 15
+    assert {s.skill for s in quiz} >= {Skill.recognize_cues, Skill.take_action}
+
+
+def test_exhibits_unfold(shipped):
+    unfolding = [
+        lc.case.id for lc in shipped.cases.values() if any(e.from_step for e in lc.case.exhibits)
+    ]
+    assert len(unfolding) >= 7
+
+
+def _key(step):
+    kind = step.type
+    if kind == "ordering":
+        return [x for g in step.correct_order for x in (g if isinstance(g, list) else [g])]
+    if kind in ("matrix_choice", "matrix_response"):
+        return {r.id: r.keyed for r in step.rows}
+    if kind == "bow_tie":
+        return {
+            w: [o.id for o in getattr(step, w).options if o.keyed]
+            for w in ("condition", "actions", "parameters")
+        }
+    if hasattr(step, "blanks"):
+        return {b.id: next(o.id for o in b.options if o.keyed) for b in step.blanks}
+    keyed = [o.id for o in step.options if o.keyed]
+    return keyed[0] if kind == "multiple_choice" else keyed
