@@ -1,0 +1,354 @@
+"""Class sessions: an educator's join code, who joined, and what they answered.
+
+A session is open for joining until the educator closes it; a closed session refuses new
+participants and new attempts, but answers to attempts already started are still accepted
+(in exam mode only until the time limit, checked by ``record_answer``). Each participant has
+one attempt per case of the session, so results have one row per student and item.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine, Row
+
+from classroom.attempts import (
+    CODE_ALPHABET,
+    AttemptInfo,
+    check_token,
+    dialect_insert,
+    ensure_learner,
+    new_token,
+    normalize_code,
+    time_is_up,
+)
+from classroom.db import reading, translate_errors
+from classroom.schema import Answer, Attempt, ClassSession, Participant, utcnow
+
+__all__ = [
+    "CODE_ALPHABET",
+    "CODE_LENGTH",
+    "MODES",
+    "SessionInfo",
+    "create_session",
+    "delete_participant",
+    "delete_session",
+    "get_session",
+    "join_session",
+    "list_sessions",
+    "normalize_code",
+    "release_results",
+    "session_responses",
+    "session_roster",
+    "set_open",
+    "time_left",
+]
+
+MODES = ("practice", "exam")
+# 31 symbols without look-alikes (no 0/O, 1/I/L): 31**6 ≈ 8.9e8 codes.
+CODE_LENGTH = 6
+NAME_LENGTH = 40
+_NOT_CHANGED = "Nothing was changed; try again."
+_NOT_LOADED = "Nothing was loaded; try again in a moment."
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """A class session as the educator set it up."""
+
+    id: int
+    code: str
+    title: str
+    mode: str
+    case_ids: tuple[str, ...]
+    quiz_spec: dict[str, Any] | None
+    time_limit_minutes: int | None
+    is_open: bool
+    results_released: bool
+    created_at: datetime
+    closed_at: datetime | None
+
+
+def new_code() -> str:
+    """A random join code."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _info(row: Row[Any]) -> SessionInfo:
+    return SessionInfo(
+        id=row.id,
+        code=row.code,
+        title=row.title,
+        mode=row.mode,
+        case_ids=tuple(row.case_ids),
+        quiz_spec=row.quiz_spec,
+        time_limit_minutes=row.time_limit_minutes,
+        is_open=row.is_open,
+        results_released=row.results_released,
+        created_at=row.created_at,
+        closed_at=row.closed_at,
+    )
+
+
+def _fetch(conn: Connection, code: str) -> SessionInfo | None:
+    row = conn.execute(
+        sa.select(*ClassSession.__table__.c).where(ClassSession.code == normalize_code(code))
+    ).one_or_none()
+    return None if row is None else _info(row)
+
+
+def _require(conn: Connection, code: str) -> SessionInfo:
+    info = _fetch(conn, code)
+    if info is None:
+        raise ValueError(f"no class session has the code {normalize_code(code)!r}")
+    return info
+
+
+@translate_errors("The session was not created; try again.")
+def create_session(
+    engine: Engine,
+    title: str,
+    case_ids: list[str] | tuple[str, ...],
+    *,
+    mode: str = "practice",
+    quiz_spec: dict[str, Any] | None = None,
+    time_limit_minutes: int | None = None,
+) -> SessionInfo:
+    """Create an open session with a fresh join code."""
+    title = title.strip()
+    if not 1 <= len(title) <= 200:
+        raise ValueError("a session title needs 1–200 characters")
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    if not case_ids and quiz_spec is None:
+        raise ValueError("a session needs at least one case or a quiz")
+    if time_limit_minutes is not None and (
+        not isinstance(time_limit_minutes, int) or time_limit_minutes < 1
+    ):
+        raise ValueError("a time limit must be a whole number of minutes, at least 1")
+    values = {
+        "title": title,
+        "mode": mode,
+        "case_ids": [str(c) for c in case_ids],
+        "quiz_spec": quiz_spec,
+        "time_limit_minutes": time_limit_minutes,
+        "is_open": True,
+        "results_released": False,
+        "created_at": utcnow(),
+    }
+    with engine.begin() as conn:
+        for _ in range(20):
+            code = new_code()
+            created = conn.execute(
+                dialect_insert(conn, ClassSession.__table__)
+                .values({**values, "code": code})
+                .on_conflict_do_nothing(index_elements=["code"])
+                .returning(ClassSession.__table__.c.id)
+            ).scalar_one_or_none()
+            if created is not None:
+                return _require(conn, code)
+    raise RuntimeError("no free join code after 20 tries")
+
+
+@translate_errors(_NOT_LOADED)
+def get_session(engine: Engine, code: str) -> SessionInfo | None:
+    """The session with this join code (any spacing or case), or None."""
+    with reading(engine) as conn:
+        return _fetch(conn, code)
+
+
+@translate_errors(_NOT_LOADED)
+def list_sessions(engine: Engine) -> list[SessionInfo]:
+    """Every session, newest first."""
+    with reading(engine) as conn:
+        rows = conn.execute(sa.select(*ClassSession.__table__.c).order_by(ClassSession.id.desc()))
+        return [_info(row) for row in rows]
+
+
+@translate_errors(_NOT_CHANGED)
+def set_open(engine: Engine, code: str, is_open: bool) -> SessionInfo:
+    """Open or close a session for joining."""
+    with engine.begin() as conn:
+        info = _require(conn, code)
+        conn.execute(
+            sa.update(ClassSession)
+            .where(ClassSession.id == info.id)
+            .values(is_open=is_open, closed_at=None if is_open else utcnow())
+        )
+        return _require(conn, code)
+
+
+@translate_errors(_NOT_CHANGED)
+def release_results(engine: Engine, code: str) -> SessionInfo:
+    """Let participants see their scores and feedback."""
+    with engine.begin() as conn:
+        info = _require(conn, code)
+        conn.execute(
+            sa.update(ClassSession).where(ClassSession.id == info.id).values(results_released=True)
+        )
+        return _require(conn, code)
+
+
+@translate_errors("You have not joined; try again.")
+def join_session(
+    engine: Engine, code: str, display_name: str, token: str | None = None
+) -> tuple[SessionInfo, str]:
+    """Join a session under a display name; return it and the learner's (maybe new) token."""
+    name = " ".join(str(display_name).split())
+    if not 1 <= len(name) <= NAME_LENGTH:
+        raise ValueError(f"a display name needs 1–{NAME_LENGTH} characters")
+    token = new_token() if token is None else check_token(token)
+    with engine.begin() as conn:
+        info = _require(conn, code)
+        learner_id = ensure_learner(conn, token, name)
+        insert = dialect_insert(conn, Participant.__table__).values(
+            session_id=info.id, learner_id=learner_id, display_name=name, joined_at=utcnow()
+        )
+        if info.is_open:
+            # Joining again (after a refresh, or to fix a typo) keeps one row, with the new name.
+            conn.execute(
+                insert.on_conflict_do_update(
+                    index_elements=["session_id", "learner_id"],
+                    set_={"display_name": insert.excluded.display_name},
+                )
+            )
+        else:
+            joined = conn.execute(
+                sa.select(Participant.id).where(
+                    Participant.session_id == info.id, Participant.learner_id == learner_id
+                )
+            ).first()
+            if joined is None:
+                raise ValueError("this class session is closed to new participants")
+    return info, token
+
+
+@translate_errors(_NOT_LOADED)
+def time_left(engine: Engine, code: str, attempt: AttemptInfo) -> float | None:
+    """Seconds left on the session's time limit for ``attempt`` (≥ 0), or None without one."""
+    with reading(engine) as conn:
+        info = _require(conn, code)
+    if info.time_limit_minutes is None:
+        return None
+    now = utcnow()
+    if time_is_up(attempt.started_at, info.time_limit_minutes, now):
+        return 0.0
+    deadline = attempt.started_at.timestamp() + 60 * info.time_limit_minutes
+    return deadline - now.timestamp()
+
+
+@translate_errors(_NOT_LOADED)
+def session_responses(engine: Engine, code: str) -> list[dict[str, Any]]:
+    """One row per answer of every participant (long format, for dashboards and item stats).
+
+    ``learner_id`` identifies a student; display names need not be unique.
+    """
+    query = (
+        sa.select(
+            Participant.display_name.label("student"),
+            Participant.learner_id,
+            Attempt.id.label("attempt_id"),
+            Attempt.status.label("attempt_status"),
+            Attempt.kind,
+            Attempt.case_id,
+            Answer.seq,
+            Answer.step_id,
+            Answer.points,
+            Answer.max_points,
+            Answer.rule,
+            Answer.skill,
+            Answer.item_type,
+            Answer.response,
+            Answer.must_avoid,
+            Answer.created_at,
+        )
+        .join(Attempt, Attempt.session_id == Participant.session_id)
+        .join(Answer, Answer.attempt_id == Attempt.id)
+        .join(ClassSession, ClassSession.id == Participant.session_id)
+        .where(
+            ClassSession.code == normalize_code(code),
+            Attempt.learner_id == Participant.learner_id,
+        )
+        .order_by(Participant.id, Attempt.id, Answer.seq)
+    )
+    with reading(engine) as conn:
+        _require(conn, code)
+        rows = [dict(row._mapping) for row in conn.execute(query)]
+    for row in rows:
+        # Quiz steps are already "case/step"; case steps get their case for a unique item key.
+        row["item"] = (
+            row["step_id"] if row["kind"] == "quiz" else f"{row['case_id']}/{row['step_id']}"
+        )
+    return rows
+
+
+@translate_errors(_NOT_LOADED)
+def session_roster(engine: Engine, code: str) -> list[dict[str, Any]]:
+    """Participants in order of joining, with attempts started and finished and their scores.
+
+    ``points``/``max_points`` sum the finished attempts; ``percent`` is the mean of their
+    reported percents (which honour a case's must-avoid cap), None before any is finished.
+    """
+    finished = Attempt.status == "finished"
+    query = (
+        sa.select(
+            Participant.learner_id,
+            Participant.display_name,
+            Participant.joined_at,
+            sa.func.count(Attempt.id).label("started"),
+            sa.func.count(Attempt.id).filter(finished).label("finished"),
+            sa.func.sum(Attempt.points).filter(finished).label("points"),
+            sa.func.sum(Attempt.max_points).filter(finished).label("max_points"),
+            sa.func.avg(Attempt.percent).filter(finished).label("percent"),
+        )
+        .join(ClassSession, ClassSession.id == Participant.session_id)
+        .outerjoin(
+            Attempt,
+            sa.and_(
+                Attempt.session_id == Participant.session_id,
+                Attempt.learner_id == Participant.learner_id,
+            ),
+        )
+        .where(ClassSession.code == normalize_code(code))
+        .group_by(
+            Participant.id, Participant.learner_id, Participant.display_name, Participant.joined_at
+        )
+        .order_by(Participant.id)
+    )
+    with reading(engine) as conn:
+        _require(conn, code)
+        rows = [dict(row._mapping) for row in conn.execute(query)]
+    for row in rows:
+        row["points"] = None if row["points"] is None else int(row["points"])
+        row["max_points"] = None if row["max_points"] is None else int(row["max_points"])
+        row["percent"] = None if row["percent"] is None else float(row["percent"])
+    return rows
+
+
+@translate_errors("Nothing was deleted; try again.")
+def delete_participant(engine: Engine, code: str, learner_id: int) -> None:
+    """Remove a participant and their attempts in this session (the learner stays)."""
+    with engine.begin() as conn:
+        info = _require(conn, code)
+        conn.execute(
+            sa.delete(Attempt).where(
+                Attempt.session_id == info.id, Attempt.learner_id == learner_id
+            )
+        )
+        conn.execute(
+            sa.delete(Participant).where(
+                Participant.session_id == info.id, Participant.learner_id == learner_id
+            )
+        )
+
+
+@translate_errors("Nothing was deleted; try again.")
+def delete_session(engine: Engine, code: str) -> None:
+    """Delete a session with its participants, attempts and answers."""
+    with engine.begin() as conn:
+        info = _require(conn, code)
+        conn.execute(sa.delete(ClassSession).where(ClassSession.id == info.id))

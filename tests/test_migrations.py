@@ -1,0 +1,136 @@
+"""Migrations: a database made by an older schema is upgraded without losing anything."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from classroom.attempts import answers, get_attempt, record_answer, start_attempt
+from classroom.db import make_engine, upgrade
+from classroom.schema import Base
+from classroom.sessions import create_session, join_session
+
+TOKEN = "revision-0001-learner-token"
+
+
+@pytest.fixture
+def engine_at_0001(db_url):
+    """An engine on a database built by migration 0001 only, with one learner's work in it."""
+    engine = make_engine(db_url)
+    upgrade(engine, "0001")
+    # Raw SQL text: say UTC explicitly where the column has a time zone.
+    utc = "+00" if engine.dialect.name == "postgresql" else ""
+    with engine.begin() as conn:
+        run = conn.execute
+        run(
+            sa.text("INSERT INTO learner (token, display_name, created_at) VALUES (:t, 'Ada', :c)"),
+            {"t": TOKEN, "c": "2025-01-02 03:04:05" + utc},
+        )
+        learner = run(sa.text("SELECT id FROM learner")).scalar_one()
+        for n in (1, 2):
+            run(
+                sa.text(
+                    "INSERT INTO attempt (learner_id, case_id, case_version, kind, status,"
+                    " started_at, current_step, minutes_elapsed)"
+                    " VALUES (:l, :case, 'v1', 'case', 'open', :s, 's3', 25)"
+                ),
+                {"l": learner, "case": f"case-{n}", "s": "2025-01-02 03:05:00" + utc},
+            )
+        attempt = run(sa.text("SELECT min(id) FROM attempt")).scalar_one()
+        for seq, step in enumerate(("s1", "s2"), start=1):
+            run(
+                sa.text(
+                    "INSERT INTO answer (attempt_id, seq, step_id, response, points, max_points,"
+                    " rule, skill, item_type, must_avoid, next_step, created_at)"
+                    " VALUES (:a, :seq, :step, :r, 1, 2, '+/-', 'analyze_cues', 'select_all',"
+                    " :m, 's3', :c)"
+                ),
+                {
+                    "a": attempt,
+                    "seq": seq,
+                    "step": step,
+                    "r": '["a", "ü"]',
+                    "m": '["Give morphine"]',
+                    "c": "2025-01-02 03:06:00" + utc,
+                },
+            )
+    yield engine, attempt
+    engine.dispose()
+
+
+def test_upgrade_from_0001_keeps_every_row(engine_at_0001):
+    engine, attempt_id = engine_at_0001
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0002"
+        counts = [
+            conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar()
+            for t in ("learner", "attempt", "answer")
+        ]
+    assert counts == [1, 2, 2]
+    attempt = get_attempt(engine, TOKEN, attempt_id)
+    assert (attempt.case_id, attempt.current_step, attempt.minutes_elapsed) == ("case-1", "s3", 25)
+    assert attempt.started_at.isoformat() == "2025-01-02T03:05:00+00:00"
+    stored = answers(engine, TOKEN, attempt_id)
+    assert [(a.seq, a.step_id, a.response, a.must_avoid) for a in stored] == [
+        (1, "s1", ["a", "ü"], ["Give morphine"]),
+        (2, "s2", ["a", "ü"], ["Give morphine"]),
+    ]
+    # The upgraded database works like a new one: answers continue, sessions are available.
+    info, _ = record_answer(
+        engine,
+        TOKEN,
+        attempt_id,
+        "s3",
+        response=["b"],
+        points=0,
+        max_points=1,
+        rule="0/1",
+        skill="take_action",
+        item_type="multiple_choice",
+        must_avoid=[],
+        next_step=None,
+    )
+    assert info.seq == 3
+    session = create_session(engine, "Week 1", ["case-1"])
+    join_session(engine, session.code, "Ada", TOKEN)
+    assert start_attempt(engine, TOKEN, "case-1", "v1", session_code=session.code).id > 2
+
+
+def test_upgraded_database_enforces_the_new_constraints(engine_at_0001):
+    engine, _ = engine_at_0001
+    upgrade(engine)
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE attempt SET session_id = 999")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM learner")
+        remaining = conn.exec_driver_sql("SELECT count(*) FROM answer").scalar()
+    assert remaining == 0  # the cascade from learner to attempt to answer survived the rebuild
+
+
+def test_migrations_match_the_declared_schema(db_url):
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine)
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_rebuild_keeps_autoincrement_and_foreign_keys_on(sqlite_url):
+    engine = make_engine(sqlite_url)
+    try:
+        upgrade(engine)
+        with engine.connect() as conn:
+            ddl = conn.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = 'attempt'"
+            ).scalar()
+            assert "AUTOINCREMENT" in ddl
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    finally:
+        engine.dispose()
