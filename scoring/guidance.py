@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import Field, StrictBool, ValidationError
 
 from scoring.errors import CaseError, Problem
 from scoring.models import Id, Strict, Text
@@ -25,7 +25,7 @@ class Passage(Strict):
 
     id: Id
     section: str
-    citable: bool = True
+    citable: StrictBool = True
     text: Text
 
 

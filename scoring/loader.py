@@ -70,7 +70,8 @@ def load_case_bytes(raw: bytes, path: str, lib: GuidanceLibrary) -> LoadedCase:
         doc = read_yaml_bytes(raw, path)
     except YamlError as exc:
         raise CaseError([exc.problem]) from None
-    return LoadedCase(check_document(doc, lib), path, version_of(raw), doc)
+    # Hash the decoded text (byte-order mark dropped) so a file and its upload agree.
+    return LoadedCase(check_document(doc, lib), path, version_of(doc.text.encode("utf-8")), doc)
 
 
 def load_case(path: str | Path, lib: GuidanceLibrary | None = None) -> LoadedCase:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 Id = Annotated[
     str,
@@ -17,6 +17,7 @@ Id = Annotated[
     Field(description="Identifier: lowercase letters, digits, '-' and '_'."),
 ]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20000)]
+CITE_HELP = "Evidence: passage ids ('id' or 'document:id'), {passage, quote}, or 'nursing'."
 NURSING = "nursing"  # reserved citation meaning "general nursing knowledge", not the guidance
 
 
@@ -97,14 +98,17 @@ class Choice(Strict):
     id: Id
     text: Text
     rationale: Text = Field(description="Why this choice is right or wrong, for the trainee.")
-    cite: list[Citation] = Field(min_length=1, description="Passage ids, or 'nursing'.")
-    must_avoid: bool = Field(False, description="A safety-critical wrong choice; flagged.")
+    cite: list[Citation] = Field(
+        min_length=1,
+        description=CITE_HELP,
+    )
+    must_avoid: StrictBool = Field(False, description="A safety-critical wrong choice; flagged.")
 
 
 class Option(Choice):
     """A choice that is keyed (correct) or not; may branch and have consequences."""
 
-    keyed: bool = False
+    keyed: StrictBool = False
     goto: Id | None = Field(None, description="Step to go to when this option is chosen.")
     consequence: Consequence | None = None
 
@@ -122,8 +126,11 @@ class Row(Strict):
     id: Id
     text: Text
     keyed: Id | list[Id]
-    rationale: Text
-    cite: list[Citation] = Field(min_length=1)
+    rationale: Text = Field(description="Why this row's answer is right, for the trainee.")
+    cite: list[Citation] = Field(
+        min_length=1,
+        description=CITE_HELP,
+    )
     must_avoid: list[Id] = Field(default_factory=list, description="Column ids unsafe here.")
 
 
@@ -152,8 +159,10 @@ class StepBase(Strict):
     prompt: Text
     feedback: Text = Field(description="General feedback shown after the answer.")
     next: Id | None = Field(None, description="Step after this one (default: the next listed).")
-    end: bool = Field(False, description="The case ends after this step.")
-    quiz: bool = Field(False, description="Stands on its own: may be drawn into quick quizzes.")
+    end: StrictBool = Field(False, description="The case ends after this step.")
+    quiz: StrictBool = Field(
+        False, description="Stands on its own: may be drawn into quick quizzes."
+    )
     practice_notes: list[str] = Field(default_factory=list, description="Practice-note ids.")
 
 
@@ -317,7 +326,10 @@ class Exhibit(Strict):
 class Clock(Strict):
     """A case clock that options can move forward."""
 
-    start: str = Field(pattern=r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM")
+    start: str = Field(
+        pattern=r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$",
+        description="Clock time when the case starts, 24-hour HH:MM, e.g. '22:00'.",
+    )
 
 
 class Case(Strict):

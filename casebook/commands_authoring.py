@@ -1,0 +1,109 @@
+"""Commands for case authors: schema, new, coverage."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from scoring.coverage import coverage as build_coverage
+from scoring.coverage import coverage_csv, coverage_table
+from scoring.errors import CaseError
+from scoring.guidance import GuidanceLibrary, load_guidance
+from scoring.loader import cases_dir, load_library
+from scoring.models import ITEM_TYPES
+from scoring.schema import SCHEMA_FILE, schema_text
+from scoring.skeleton import SkeletonError, skeleton
+
+
+def _guidance_or_exit() -> GuidanceLibrary:
+    try:
+        return load_guidance()
+    except CaseError as exc:
+        for p in exc.problems:
+            click.echo(str(p), err=True)
+        raise SystemExit(1) from None
+
+
+@click.command()
+def schema() -> None:
+    """Print the JSON Schema of a case file (committed as cases/case.schema.json)."""
+    click.echo(schema_text(), nl=False)
+
+
+def _schema_ref(target: Path | None) -> str:
+    """The modeline's path from the new file's folder to the committed schema."""
+    if target is None:
+        return f"./{SCHEMA_FILE}"
+    rel = os.path.relpath(cases_dir() / SCHEMA_FILE, target.resolve().parent)
+    rel = rel.replace(os.sep, "/")
+    return rel if rel.startswith(".") else f"./{rel}"
+
+
+@click.command()
+@click.argument("case_id")
+@click.option(
+    "--type",
+    "item_types",
+    multiple=True,
+    type=click.Choice([*ITEM_TYPES, "all"]),
+    help="Item type of a template step; repeat for more steps, or 'all' for one of each.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (never overwritten) instead of printing.",
+)
+def new(case_id: str, item_types: tuple[str, ...], output: Path | None) -> None:
+    """Write a commented skeleton of a new case that validates as is."""
+    lib = _guidance_or_exit()
+    doc = next(iter(lib.documents))
+    passages = lib.passage_ids([doc])
+    try:
+        text = skeleton(
+            case_id,
+            item_types or ("multiple_choice",),
+            guidance_id=doc,
+            passage_id=passages[0],
+            schema_path=_schema_ref(output),
+        )
+    except SkeletonError as exc:
+        raise click.UsageError(str(exc)) from None
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with output.open("x", encoding="utf-8") as f:
+            f.write(text)
+    except FileExistsError:
+        click.echo(f"casebook new: {output} already exists; choose another name", err=True)
+        raise SystemExit(1) from None
+    except OSError as exc:
+        click.echo(f"casebook new: cannot write {output}: {exc.strerror or exc}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Wrote {output}. Next: edit it, then run: casebook validate {output}", err=True)
+
+
+@click.command()
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV (one column per case) instead.")
+def coverage(path: Path | None, as_csv: bool) -> None:
+    """Blueprint of the cases in PATH (default: the library): passages, skills, item types."""
+    lib = _guidance_or_exit()
+    library = load_library(path or cases_dir(), lib)
+    cov = build_coverage([c.case for c in library.cases.values()], lib)
+    click.echo(coverage_csv(cov) if as_csv else coverage_table(cov), nl=False)
+    if library.problems:
+        files = len({p.path for p in library.problems})
+        click.echo(
+            f"{files} file(s) left out because of problems; run: casebook validate "
+            f"{path or cases_dir()}",
+            err=True,
+        )
+        raise SystemExit(1)
+
+
+COMMANDS = [schema, new, coverage]
