@@ -8,11 +8,17 @@ from scoring.models import Skill
 SCC = "scc-back-pain-could-not-wait"
 KEYS = {
     "cues": ["pain-legs", "belly-numb", "heavy-legs", "hesitancy"],
-    "early-bowtie": {"condition": "scc", "actions": ["steroid", "prep-radiation"],
-                     "parameters": ["leg-strength", "bladder-bowel"]},
+    "early-bowtie": {
+        "condition": "scc",
+        "actions": ["steroid", "prep-radiation"],
+        "parameters": ["leg-strength", "bladder-bowel"],
+    },
     "early-radiation-timing": "clarify",
-    "plan-matrix": {"just-starting": "radiation-steroid", "weak-fit": "surgery-radiation",
-                    "weak-frail": "surgery-not-possible"},
+    "plan-matrix": {
+        "just-starting": "radiation-steroid",
+        "weak-fit": "surgery-radiation",
+        "weak-frail": "surgery-not-possible",
+    },
     "outcomes": ["pain-relieved", "walking", "bladder"],
 }
 
@@ -20,8 +26,14 @@ KEYS = {
 def test_prompt_escalation_path_scores_full_marks(shipped):
     case = shipped.cases[SCC].case
     result = score_case(case, {**KEYS, "priority": "notify-now"}, shipped.guidance)
-    assert result.path == ["cues", "priority", "early-bowtie", "early-radiation-timing",
-                           "plan-matrix", "outcomes"]
+    assert result.path == [
+        "cues",
+        "priority",
+        "early-bowtie",
+        "early-radiation-timing",
+        "plan-matrix",
+        "outcomes",
+    ]
     assert result.points == result.max_points and result.percent == 100
     assert result.finished and not result.must_avoid and result.review == []
     assert clock_time(case, result.minutes_elapsed) == "22:20"
@@ -30,9 +42,16 @@ def test_prompt_escalation_path_scores_full_marks(shipped):
 
 def test_delay_path_deteriorates_and_cites_paralysis(shipped):
     case = shipped.cases[SCC].case
-    answers = {**KEYS, "priority": "prn-reassess", "deficit-plan": "surgery-then-rt",
-               "deficit-bowtie": {"condition": "scc", "actions": ["steroid", "prep-surgery"],
-                                  "parameters": ["leg-strength", "bladder-bowel"]}}
+    answers = {
+        **KEYS,
+        "priority": "prn-reassess",
+        "deficit-plan": "surgery-then-rt",
+        "deficit-bowtie": {
+            "condition": "scc",
+            "actions": ["steroid", "prep-surgery"],
+            "parameters": ["leg-strength", "bladder-bowel"],
+        },
+    }
     del answers["early-bowtie"], answers["early-radiation-timing"]
     result = score_case(case, answers, shipped.guidance)
     assert "deficit-bowtie" in result.path and "early-bowtie" not in result.path
@@ -44,12 +63,20 @@ def test_delay_path_deteriorates_and_cites_paralysis(shipped):
 
 def test_must_avoid_caps_the_reported_percent(shipped):
     case = shipped.cases[SCC].case
-    answers = {**KEYS, "priority": "walk-bathroom", "deficit-plan": "surgery-then-rt",
-               "deficit-bowtie": {"condition": "scc", "actions": ["steroid", "prep-surgery"],
-                                  "parameters": ["leg-strength", "bladder-bowel"]}}
+    answers = {
+        **KEYS,
+        "priority": "walk-bathroom",
+        "deficit-plan": "surgery-then-rt",
+        "deficit-bowtie": {
+            "condition": "scc",
+            "actions": ["steroid", "prep-surgery"],
+            "parameters": ["leg-strength", "bladder-bowel"],
+        },
+    }
     result = score_case(case, answers, shipped.guidance)
-    assert result.must_avoid == [("priority", "Walk her to the bathroom to see whether she "
-                                              "can empty her bladder")]
+    assert result.must_avoid == [
+        ("priority", "Walk her to the bathroom to see whether she can empty her bladder")
+    ]
     assert result.raw_percent > 50 and result.capped and result.percent == 50
 
 

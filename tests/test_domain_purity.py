@@ -12,6 +12,5 @@ def test_scoring_imports_no_streamlit_sqlalchemy_or_pandas():
         "bad = [n for n in ('streamlit', 'sqlalchemy', 'pandas') if n in sys.modules]\n"
         "print(','.join(bad))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

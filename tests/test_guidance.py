@@ -65,7 +65,8 @@ def test_a_second_guidance_document_loads_beside_the_first(tmp_path):
         "id: falls-leaflet\ntitle: Falls\npublisher: Test Publisher\n"
         'last_medical_review: "2020-01-01"\nlast_revised: "2020-01-02"\n'
         "passages:\n  - id: falls-intro\n    section: Intro\n    text: Falls happen.\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     lib = load_guidance(tmp_path)
     assert set(lib.documents) == {"bone-metastasis", "falls-leaflet"}
     assert lib.passage("falls-leaflet:falls-intro").passage.text == "Falls happen."

@@ -25,9 +25,20 @@ def test_bad_case_reports_exactly_the_golden_lines(path, guidance_lib, monkeypat
 
 def test_golden_corpus_covers_the_issue_list():
     names = {p.stem for p in GOLDEN}
-    assert {"missing_field", "unknown_key", "wrong_type", "two_keyed_mc", "select_n_keyed",
-            "matrix_and_dropdown", "unknown_passage", "quote_not_verbatim", "bad_branch",
-            "graph_problems", "duplicate_ids", "duplicate_key"} <= names
+    assert {
+        "missing_field",
+        "unknown_key",
+        "wrong_type",
+        "two_keyed_mc",
+        "select_n_keyed",
+        "matrix_and_dropdown",
+        "unknown_passage",
+        "quote_not_verbatim",
+        "bad_branch",
+        "graph_problems",
+        "duplicate_ids",
+        "duplicate_key",
+    } <= names
 
 
 def test_minimal_case_loads_with_version(minimal_yaml, guidance_lib):
@@ -74,6 +85,7 @@ def test_unknown_guidance_document(minimal_yaml, guidance_lib):
 def test_clock_move_without_clock(minimal_yaml, guidance_lib):
     text = minimal_yaml.replace(
         "        keyed: true\n",
-        "        keyed: true\n        consequence: {narrative: Later., minutes: 30}\n")
+        "        keyed: true\n        consequence: {narrative: Later., minutes: 30}\n",
+    )
     with pytest.raises(CaseError, match="the case has no clock"):
         load_case_bytes(text.encode(), "m.yaml", guidance_lib)
