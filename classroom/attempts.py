@@ -342,7 +342,7 @@ _INSERT_ANSWER = {
     name: make(_ANSWER)
     .values(seq=_NEXT_SEQ)
     .on_conflict_do_nothing(index_elements=["attempt_id", "step_id"])
-    .returning(_ANSWER.c.id)
+    .returning(*_ANSWER.c)
     for name, make in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
 }
 
@@ -406,12 +406,13 @@ def record_answer(
             return stored, False
         inserted = conn.execute(
             _INSERT_ANSWER[conn.dialect.name], {**row, "created_at": now, "attempt": attempt_id}
-        ).scalar_one_or_none()
-        if inserted is not None:
-            conn.execute(_ADVANCE, {"attempt": attempt_id, "next": next_step, "minutes": minutes})
-        stored = _stored_answer(conn, attempt_id, step_id)
-        assert stored is not None
-        return stored, inserted is not None
+        ).one_or_none()
+        if inserted is None:  # a resend: the first answer stands
+            stored = _stored_answer(conn, attempt_id, step_id)
+            assert stored is not None
+            return stored, False
+        conn.execute(_ADVANCE, {"attempt": attempt_id, "next": next_step, "minutes": minutes})
+        return _answer_info(inserted), True
 
 
 @translate_errors(_NOT_LOADED)

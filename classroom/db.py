@@ -71,14 +71,23 @@ def make_engine(url: str) -> Engine:
         parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3 is what is installed
     if parsed.get_backend_name() == "sqlite":
         # The driver must not issue its own BEGIN: the "begin" event below does it.
-        engine = sa.create_engine(parsed, connect_args={"isolation_level": None})
+        engine = sa.create_engine(
+            parsed, connect_args={"isolation_level": None}, pool_size=10, max_overflow=20
+        )
+        writers = _WriteQueue()
         sa.event.listen(engine, "connect", _sqlite_pragmas)
-        sa.event.listen(engine, "begin", _sqlite_begin)
+        sa.event.listen(engine, "begin", writers.begin)
+        sa.event.listen(engine, "commit", writers.end)
+        sa.event.listen(engine, "rollback", writers.end)
         return engine
     connect_args: dict[str, Any] = {}
     if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
         connect_args["connect_timeout"] = 5
-    return sa.create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+    # More connections than simulate's 16 workers or a class's concurrent clicks, so nobody
+    # waits for a free connection (the default 5 + 10 made the 16th writer queue).
+    return sa.create_engine(
+        parsed, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -106,11 +115,35 @@ def _switch_to_wal(cursor: Any) -> None:
             time.sleep(0.01)
 
 
-def _sqlite_begin(conn: Connection) -> None:
-    # IMMEDIATE takes the write lock up front, so read-then-write cannot interleave; read-only
-    # helpers ask for DEFERRED so a dashboard never waits behind writers.
-    mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-    conn.exec_driver_sql(f"BEGIN {mode}")
+class _WriteQueue:
+    """Serialize one process's SQLite write transactions on a lock before ``BEGIN IMMEDIATE``.
+
+    IMMEDIATE takes the write lock up front, so read-then-write cannot interleave; read-only
+    helpers ask for DEFERRED so a dashboard never waits behind writers. SQLite's busy handler
+    is unfair (sleep-and-retry): with 16 writer threads one could starve past busy_timeout.
+    Queueing on a Python lock first is first-come first-served inside the process; the busy
+    timeout still arbitrates between processes.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+
+    def begin(self, conn: Connection) -> None:
+        """Start a transaction; writers take the process lock first."""
+        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        if mode == "IMMEDIATE":
+            self._lock.acquire()
+            conn.info["casebook_write_lock"] = True
+        try:
+            conn.exec_driver_sql(f"BEGIN {mode}")
+        except BaseException:
+            self.end(conn)
+            raise
+
+    def end(self, conn: Connection) -> None:
+        """Release the process lock when a write transaction ends."""
+        if conn.info.pop("casebook_write_lock", False):
+            self._lock.release()
 
 
 @contextmanager

@@ -1,0 +1,261 @@
+"""The educator dashboard on a hand-built class of three, checked by hand, on real databases.
+
+Ana, Ben and Cy play 'ward-round' (3 steps, 5 points); 'night-shift' (branching) is in the
+session too. Ana: a (1/1), {w, x} (2/2), both rows right (2/2) → 5. Ben: b (0), {w, y}
+(+1 −1 = 0/2), one row right (1/2) → 1. Cy: c (0, must-avoid), {w, x, z} (+2 −1 = 1/2,
+must-avoid z), stops before 'check' → 1 of 3 so far. Cy also answers night-shift's first
+step with 'wait' (0/1), leaving 2 more steps on the longest path.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from classroom import attempts, sessions
+from classroom.dashboard import (
+    DashboardCache,
+    answer_key,
+    build_dashboard,
+    distractors,
+    exports_for,
+    item_analysis,
+    must_avoid_made,
+    roster,
+    score_distribution,
+    session_frames,
+    skill_performance,
+    student_answers,
+)
+from classroom.item_stats import random_guess_baseline
+from scoring.case_path import transition
+from scoring.items import score_response
+from scoring.models import Skill
+
+ANSWERS = {
+    "Ana": {
+        "ward-round": {"cues": "a", "act": ["w", "x"], "check": {"pain": "yes", "urine": "no"}}
+    },
+    "Ben": {
+        "ward-round": {"cues": "b", "act": ["w", "y"], "check": {"pain": "yes", "urine": "yes"}}
+    },
+    "Cy": {"ward-round": {"cues": "c", "act": ["w", "x", "z"]}, "night-shift": {"call": "wait"}},
+}
+
+
+def play(engine, library, code, token, case_id, raw_answers) -> int:
+    """Answer steps in path order as the case player does; finish at the end of the path."""
+    loaded = library.get(case_id)
+    case = loaded.case
+    info = attempts.start_attempt(
+        engine, token, case_id, loaded.version, session_code=code, first_step=case.steps[0].id
+    )
+    by_id = {s.id: s for s in case.steps}
+    current, points, maximum = case.steps[0].id, 0, 0
+    while current in raw_answers:
+        step = by_id[current]
+        result = score_response(step, raw_answers[current], library.guidance)
+        move = transition(case, step, result.response, library.guidance)
+        attempts.record_answer(
+            engine,
+            token,
+            info.id,
+            step.id,
+            response=result.response,
+            points=result.points,
+            max_points=result.max_points,
+            rule=result.rule,
+            skill=Skill(step.skill).value,
+            item_type=step.type,
+            must_avoid=list(result.must_avoid_chosen),
+            next_step=move.next_step,
+        )
+        points, maximum, current = (
+            points + result.points,
+            maximum + result.max_points,
+            move.next_step,
+        )
+    if current is None:
+        attempts.finish_attempt(
+            engine,
+            token,
+            info.id,
+            points=points,
+            max_points=maximum,
+            percent=100 * points / maximum,
+        )
+    return info.id
+
+
+@pytest.fixture
+def ward(db_engine, ward_library):
+    """The class of three, played; returns (engine, library, code, tokens by name)."""
+    info = sessions.create_session(db_engine, "Ward", ["ward-round", "night-shift"])
+    tokens = {}
+    for name, cases in ANSWERS.items():
+        _, tokens[name] = sessions.join_session(db_engine, info.code, name)
+        for case_id, raw in cases.items():
+            play(db_engine, ward_library, info.code, tokens[name], case_id, raw)
+    return db_engine, ward_library, info.code, tokens
+
+
+def by_name(frame, name):
+    return frame.loc[frame["student"] == name].iloc[0]
+
+
+def test_totals_and_summary_by_hand(ward):
+    engine, _, code, _ = ward
+    dist = score_distribution(session_frames(engine, code))
+    totals = dict(zip(dist.totals["student"], dist.totals["points"], strict=True))
+    assert totals == {"Ana": 5, "Ben": 1, "Cy": 1}
+    assert dist.summary["n"] == 3
+    assert dist.summary["mean"] == pytest.approx(7 / 3)
+    assert dist.summary["median"] == 1
+    assert dist.summary["sd"] == pytest.approx(math.sqrt(16 / 3))  # (64/9 + 2·16/9) / 2
+    assert by_name(dist.totals, "Cy")["percent"] == pytest.approx(100 / 4)  # 1 of 3 + 0 of 1
+
+
+def test_item_analysis_facility_labels_and_guess_baseline(ward):
+    engine, library, code, _ = ward
+    items = item_analysis(session_frames(engine, code), library).items
+    assert items.loc["ward-round/cues", "facility"] == pytest.approx(100 / 3)
+    assert items.loc["ward-round/act", "facility"] == pytest.approx(50)
+    assert items.loc["ward-round/check", "facility"] == pytest.approx(50)  # Cy's missing = 0
+    act = items.loc["ward-round/act"]
+    assert (act["case_title"], act["step_title"], act["skill"], act["rule"]) == (
+        "Ward round",
+        "Which actions do you take now?",
+        "Take action",
+        "+/-",
+    )
+    assert act["random_guess"] == pytest.approx(100 * random_guess_baseline(4, 2))
+    assert math.isnan(items.loc["ward-round/cues", "random_guess"])
+    assert items.loc["ward-round/cues", "step_title"] == "First look"
+
+
+def test_distractor_counts_by_hand(ward):
+    engine, library, code, _ = ward
+    table = distractors(session_frames(engine, code), library)
+    act = table[table["item"] == "ward-round/act"].set_index("option")
+    assert act["count"].to_dict() == {"w": 3, "x": 2, "y": 1, "z": 1}
+    assert act["share"].round(1).to_dict() == {"w": 100.0, "x": 66.7, "y": 33.3, "z": 33.3}
+    assert act.loc["z", "must_avoid"] and act.loc["w", "keyed"] and not act.loc["y", "keyed"]
+    check = table[table["item"] == "ward-round/check"].set_index("option")
+    assert check["count"].to_dict() == {"pain:yes": 2, "pain:no": 0, "urine:yes": 1, "urine:no": 1}
+    assert check.loc["urine:no", "text"] == "Urine output: Not improved"
+    assert check["share"].to_dict()["pain:yes"] == 100  # of the two who answered it
+
+
+def test_skill_performance_by_hand(ward):
+    engine, _, code, _ = ward
+    skills = skill_performance(session_frames(engine, code))
+    by_class = skills.by_class.set_index("skill")
+    assert by_class.loc["recognize_cues", "percent"] == pytest.approx(100 / 3)  # 1 of 3
+    assert by_class.loc["take_action", "percent"] == pytest.approx(3 / 7 * 100)  # 3 of 6 + 0 of 1
+    assert by_class.loc["evaluate_outcomes", "percent"] == pytest.approx(75)  # 3 of 4
+    assert list(by_class.index) == [
+        s.value for s in Skill if s.value in set(by_class.index)
+    ]  # in CJMM order
+    ana = skills.by_student[skills.by_student["student"] == "Ana"]
+    assert set(ana["percent"]) == {100.0}
+    assert "Take action" in skills.percent_table.columns
+
+
+def test_roster_progress_points_and_finished(ward):
+    engine, library, code, _ = ward
+    table = roster(session_frames(engine, code), library)
+    assert list(table["student"]) == ["Ana", "Ben", "Cy"]  # join order
+    ana, cy = by_name(table, "Ana"), by_name(table, "Cy")
+    assert (ana["ward-round"], ana["night-shift"]) == ("3/3", "0/3")  # not started: longest path
+    assert (cy["ward-round"], cy["night-shift"]) == ("2/3", "1/3")
+    assert (ana["points"], ana["max_points"], ana["cases_finished"]) == (5, 5, 1)
+    assert not ana["finished"]  # night-shift not played
+    assert (cy["points"], cy["must_avoid"]) == (1, 2)
+
+
+def test_branch_taken_shortens_the_path(ward):
+    engine, library, code, tokens = ward
+    play(engine, library, code, tokens["Ana"], "night-shift", {"call": "escalate"})
+    ana = by_name(roster(session_frames(engine, code), library), "Ana")
+    assert ana["night-shift"] == "1/2"  # call → handover
+
+
+def test_must_avoid_choices_listed(ward):
+    engine, _, code, _ = ward
+    made = must_avoid_made(session_frames(engine, code))
+    assert list(made["student"]) == ["Cy", "Cy"]
+    assert list(made["choice"]) == ["Option C", "Action Z"]
+
+
+def test_student_drill_down_re_explains_each_answer(ward):
+    engine, library, code, _ = ward
+    data = session_frames(engine, code)
+    cy_id = int(data.participants.set_index("student").loc["Cy", "learner_id"])
+    answers = student_answers(data, library, cy_id)
+    assert [a.item for a in answers] == ["ward-round/cues", "ward-round/act", "night-shift/call"]
+    act = answers[1].result
+    assert (act.points, act.max_points) == (1, 2)
+    assert act.must_avoid_chosen == ("Action Z",)
+    verdicts = {o.id: o.verdict for o in act.options}
+    assert verdicts == {"w": "correct", "x": "correct", "y": "not chosen", "z": "incorrect"}
+    assert answers[0].case_title == "Ward round" and answers[0].step.id == "cues"
+
+
+def test_exports_gradebook_counts_work_not_done(ward):
+    engine, library, code, _ = ward
+    tables = exports_for(session_frames(engine, code), library)
+    book = tables["gradebook"].set_index("student")
+    assert list(tables["gradebook"].columns) == ["student", "points", "max_points", "percent"]
+    # Ana: 5 of 5 + night-shift not started (longest-max path 3) → 5 of 8.
+    assert book.loc["Ana"].tolist() == [5, 8, 62.5]
+    # Cy: ward-round 1 of 3 answered + 'check' still open (2); night-shift 0 of 1 + 2 open.
+    assert book.loc["Cy"].tolist() == [1, 8, 12.5]
+    scores = tables["scores"].set_index("student")
+    assert scores.loc["Ben", "ward-round"] == 1 and scores.loc["Ben", "night-shift"] == 0
+    responses = tables["responses"]
+    assert len(responses) == 9
+    assert responses["response"].iloc[0] == '["a"]'
+
+
+def test_cache_recomputes_only_when_answers_change(ward):
+    engine, library, code, tokens = ward
+    cache = DashboardCache()
+    first = cache.get(engine, code, library)
+    assert cache.get(engine, code, library) is first
+    assert cache.computations == 1
+    key = answer_key(engine, code)
+    play(engine, library, code, tokens["Ben"], "night-shift", {"call": "escalate"})
+    assert answer_key(engine, code) != key
+    second = cache.get(engine, code, library)
+    assert cache.computations == 2 and second is not first
+    assert by_name(second.roster, "Ben")["night-shift"] == "1/2"
+    sessions.join_session(engine, code, "Dee")  # a join changes the roster: recompute
+    assert len(cache.get(engine, code, library).roster) == 4
+    assert cache.computations == 3
+
+
+def test_empty_session_gives_empty_tables(db_engine, ward_library):
+    info = sessions.create_session(db_engine, "Empty", ["ward-round"])
+    sessions.join_session(db_engine, info.code, "Only joined")
+    board = build_dashboard(session_frames(db_engine, info.code), ward_library)
+    assert board.roster["ward-round"].tolist() == ["0/3"]
+    assert board.items.empty and board.distractors.empty and board.must_avoid.empty
+    assert board.distribution.summary["n"] == 0
+    book = exports_for(board.data, ward_library)["gradebook"]
+    assert book.iloc[0].tolist() == ["Only joined", 0, 5, 0.0]
+
+
+def test_unknown_code_is_a_value_error(db_engine):
+    with pytest.raises(ValueError, match="no class session"):
+        session_frames(db_engine, "NOPE42")
+
+
+def test_frames_hold_exactly_the_rows_of_session_responses(ward):
+    """The dashboard reads columns itself (for speed); it must see what session_responses does."""
+    engine, _, code, _ = ward
+    frame = session_frames(engine, code).responses
+    rows = sessions.session_responses(engine, code)
+    columns = ["student", "learner_id", "attempt_id", "item", "points", "response", "must_avoid"]
+    assert frame[columns].to_dict("records") == [{c: r[c] for c in columns} for r in rows]
+    assert list(frame["created_at"]) == [r["created_at"] for r in rows]
