@@ -7,23 +7,13 @@ from pathlib import Path
 
 import click
 
+from casebook.commands_cases import guidance_or_exit
 from scoring.coverage import coverage as build_coverage
 from scoring.coverage import coverage_csv, coverage_table
-from scoring.errors import CaseError
-from scoring.guidance import GuidanceLibrary, load_guidance
 from scoring.loader import cases_dir, load_library
 from scoring.models import ITEM_TYPES
 from scoring.schema import SCHEMA_FILE, schema_text
 from scoring.skeleton import SkeletonError, skeleton
-
-
-def _guidance_or_exit() -> GuidanceLibrary:
-    try:
-        return load_guidance()
-    except CaseError as exc:
-        for p in exc.problems:
-            click.echo(str(p), err=True)
-        raise SystemExit(1) from None
 
 
 @click.command()
@@ -58,7 +48,7 @@ def _schema_ref(target: Path | None) -> str:
 )
 def new(case_id: str, item_types: tuple[str, ...], output: Path | None) -> None:
     """Write a commented skeleton of a new case that validates as is."""
-    lib = _guidance_or_exit()
+    lib = guidance_or_exit()
     doc = next(iter(lib.documents))
     passages = lib.passage_ids([doc])
     try:
@@ -92,7 +82,7 @@ def new(case_id: str, item_types: tuple[str, ...], output: Path | None) -> None:
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV (one column per case) instead.")
 def coverage(path: Path | None, as_csv: bool) -> None:
     """Blueprint of the cases in PATH (default: the library): passages, skills, item types."""
-    lib = _guidance_or_exit()
+    lib = guidance_or_exit()
     library = load_library(path or cases_dir(), lib)
     cov = build_coverage([c.case for c in library.cases.values()], lib)
     click.echo(coverage_csv(cov) if as_csv else coverage_table(cov), nl=False)

@@ -9,11 +9,12 @@ import click
 
 from scoring.case_path import score_case
 from scoring.errors import CaseError, ResponseError
-from scoring.guidance import load_guidance
+from scoring.guidance import GuidanceLibrary, load_guidance
 from scoring.loader import case_files, load_case, load_library
 
 
-def _guidance_or_exit():
+def guidance_or_exit() -> GuidanceLibrary:
+    """The guidance documents, or their problems printed and exit 1."""
     try:
         return load_guidance()
     except CaseError as exc:
@@ -32,7 +33,7 @@ def validate(paths: tuple[Path, ...]) -> None:
     if missing:
         raise SystemExit(2)
     files = case_files(list(paths))
-    library = load_library(list(paths), _guidance_or_exit())
+    library = load_library(list(paths), guidance_or_exit())
     for problem in library.problems:
         click.echo(str(problem))
     bad = len({p.path for p in library.problems})
@@ -50,7 +51,7 @@ def validate(paths: tuple[Path, ...]) -> None:
 @click.argument("responses_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def score(case_file: Path, responses_file: Path) -> None:
     """Score RESPONSES.json (step id → answer) against CASE.yaml; print JSON."""
-    lib = _guidance_or_exit()
+    lib = guidance_or_exit()
     try:
         loaded = load_case(case_file, lib)
     except CaseError as exc:
@@ -114,7 +115,7 @@ def score(case_file: Path, responses_file: Path) -> None:
 @click.option("--all", "show_all", is_flag=True, help="Include headings and page furniture.")
 def guidance(passage_id: str | None, show_all: bool) -> None:
     """List citable passages (id and text), or show one passage."""
-    lib = _guidance_or_exit()
+    lib = guidance_or_exit()
     if passage_id:
         found = lib.passage(passage_id)
         if found is None:
