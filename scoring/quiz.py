@@ -6,6 +6,7 @@ Everything here is a pure function of (cases, seed, filters), so a quiz attempt 
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -116,7 +117,7 @@ def shuffle_options(step: Any, seed: int, key: str) -> Any:
 def _in_key_order(step: Ordering, ids: list[str]) -> bool:
     groups = [g if isinstance(g, list) else [g] for g in step.correct_order]
     rank = {x: i for i, g in enumerate(groups) for x in g}
-    return all(rank[a] <= rank[b] for a, b in zip(ids, ids[1:], strict=False))
+    return all(rank[a] <= rank[b] for a, b in itertools.pairwise(ids))
 
 
 def starting_order(step: Ordering, rng: random.Random) -> list[Any]:
