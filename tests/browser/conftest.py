@@ -1,0 +1,183 @@
+"""A real `streamlit run` server on a free port with its own database, and Debian's Chromium.
+
+Skipped with a reason when /usr/bin/chromium is missing, unless CASEBOOK_REQUIRE_BROWSER=1.
+A failing test leaves a full-page screenshot in test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VIEWPORT = {"width": 1400, "height": 1000}
+
+
+def pytest_collection_modifyitems(items):
+    """Every test in this folder is a browser test."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the item, so fixtures can tell a failure."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+def _require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    reason = f"{CHROMIUM} is missing (apt-get install -y chromium)"
+    if os.environ.get("CASEBOOK_REQUIRE_BROWSER") == "1":
+        pytest.fail(reason + " and CASEBOOK_REQUIRE_BROWSER=1")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 30.0) -> None:
+    """Poll /_stcore/health until it answers ok (fail early if the server died)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                if r.read().strip() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"streamlit did not become healthy within {timeout:.0f} s")
+
+
+def start_server(db_url: str, cases: Path, log: Path, extra: tuple[str, ...] = ()):
+    """Start `streamlit run app.py` on a free port; return (process, base url)."""
+    port = free_port()
+    env = {**os.environ, "CASEBOOK_DATABASE_URL": db_url, "CASEBOOK_CASES_DIR": str(cases)}
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+        *extra,
+    ]
+    with log.open("wb") as out:  # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+    except Exception:
+        stop_server(proc)
+        raise
+    return proc, url
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """Stop the server we started (by its process group id)."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Iterator[str]:
+    """Base URL of a Casebook server with its own SQLite file and the SCC case only."""
+    _require_chromium()
+    tmp = tmp_path_factory.mktemp("browser")
+    cases = tmp / "cases"
+    cases.mkdir()
+    shutil.copy(ROOT / "cases" / "scc-back-pain-could-not-wait.yaml", cases)
+    proc, url = start_server(f"sqlite:///{tmp / 'browser.db'}", cases, tmp / "streamlit.log")
+    yield url
+    stop_server(proc)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium through Playwright (never a downloaded browser)."""
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server, request):
+    """A fresh browser context (a new trainee); screenshot on failure."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(15_000)
+    pg = context.new_page()
+    yield pg
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        pg.screenshot(path=str(ARTIFACTS / f"failed-{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def shot():
+    """Save a screenshot of the whole app (tall viewport: Streamlit scrolls inside)."""
+
+    def save(pg, name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        height = pg.evaluate(
+            "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], "
+            "section.main, [data-testid=stAppScrollToBottomContainer]')]"
+            ".map(e => e.scrollHeight), document.body.scrollHeight)"
+        )
+        pg.set_viewport_size({"width": VIEWPORT["width"], "height": min(int(height) + 40, 6000)})
+        pg.wait_for_timeout(300)
+        path = ARTIFACTS / f"{name}.png"
+        pg.screenshot(path=str(path), full_page=True)
+        pg.set_viewport_size(VIEWPORT)
+        return path
+
+    return save

@@ -1,0 +1,212 @@
+"""A class session end to end in Chromium: an educator, three students, the dashboard, grades."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+PASSCODE = "correct-horse-42"
+# A two-step case keeps the journey short; its options cite the shipped guidance.
+TWO_STEP_CASE = """\
+id: two-step
+title: Two-step calcium check
+summary: Two questions on the early signs of high calcium, for the class-session test.
+topics: [testing]
+minutes: 5
+objectives: [Recognize early signs of hypercalcemia.]
+guidance: [bone-metastasis]
+patient:
+  name: Test Patient
+  age: 60
+  setting: Clinic
+steps:
+  - id: first
+    skill: recognize_cues
+    type: multiple_choice
+    prompt: Which is an early sign of high calcium?
+    feedback: Constipation is listed among the early symptoms.
+    options:
+      - id: constipation
+        text: Constipation
+        keyed: true
+        rationale: Listed as an early symptom.
+        cite: [hypercalcemia-early-symptoms]
+      - id: diarrhea
+        text: Diarrhea
+        rationale: The page lists constipation, not diarrhea.
+        cite: [hypercalcemia-early-symptoms]
+  - id: second
+    skill: analyze_cues
+    type: multiple_choice
+    prompt: Which other early sign of high calcium should the nurse ask about?
+    feedback: Constant thirst is listed among the early symptoms.
+    options:
+      - id: thirst
+        text: Feeling thirsty all the time
+        keyed: true
+        rationale: Listed as an early symptom.
+        cite: [hypercalcemia-early-symptoms]
+      - id: cold
+        text: Feeling cold all the time
+        rationale: The page does not list feeling cold.
+        cite: [hypercalcemia-early-symptoms]
+"""
+STUDENTS = [  # name, choices, expected gradebook percent
+    ("Ana", ["Constipation", "Feeling thirsty all the time"], 100.0),
+    ("Ben", ["Constipation", "Feeling cold all the time"], 50.0),
+    ("Cleo", ["Diarrhea", "Feeling cold all the time"], 0.0),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def class_server(browser, tmp_path_factory):
+    """A server with a known educator passcode, a fresh SQLite file and the two-step case."""
+    tmp = tmp_path_factory.mktemp("class-session")
+    (tmp / "cases").mkdir()
+    (tmp / "cases" / "two-step.yaml").write_text(TWO_STEP_CASE, encoding="utf-8")
+    port = _free_port()
+    env = os.environ | {
+        "CASEBOOK_DATABASE_URL": f"sqlite:///{tmp / 'casebook.db'}",
+        "CASEBOOK_CASES_DIR": str(tmp / "cases"),
+        "CASEBOOK_EDUCATOR_PASSCODE": PASSCODE,
+        "CASEBOOK_PASSCODE_FILE": str(tmp / "passcode.hash"),
+    }
+    log = tmp / "server.log"
+    args = ["--server.port", str(port), "--server.headless", "true"]
+    args += ["--server.fileWatcherType", "none", "--runner.postScriptGC", "false"]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while not _healthy(base):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("the Streamlit server did not start:\n" + log.read_text())
+        time.sleep(0.2)
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _healthy(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as response:
+            return response.read().strip() == b"ok"
+    except OSError:
+        return False
+
+
+def _idle(page) -> None:
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
+
+
+def _click(page, name: str) -> None:
+    page.get_by_role("button", name=name, exact=True).first.click()
+
+
+def _play(browser, join_url: str, name: str, choices: list[str]) -> None:
+    """One student: open the join link, join, play the case to its debrief."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        page.goto(join_url)
+        page.get_by_role("textbox", name="Display name").fill(name)
+        _click(page, "Join")
+        _click(page, "Start")
+        for number, choice in enumerate(choices, 1):
+            page.get_by_test_id("stRadio").get_by_text(choice, exact=True).click()
+            _idle(page)
+            _click(page, "Submit answer")
+            onward = (
+                "See your debrief" if number == len(choices) else f"Continue to step {number + 1}"
+            )
+            _click(page, onward)
+        page.get_by_role("button", name="Back to the class session").wait_for()
+    except Exception:
+        page.screenshot(path=ARTIFACTS / f"class-session-failure-{name}.png", full_page=True)
+        raise
+    finally:
+        context.close()
+
+
+def test_three_students_fill_the_dashboard_and_the_gradebook_downloads(class_server, browser, shot):
+    server = class_server
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/sessions")
+        page.get_by_role("textbox", name="Educator passcode").fill(PASSCODE)
+        _click(page, "Sign in")
+        page.get_by_role("textbox", name="Title").fill("NUR 301 · week 5")
+        page.get_by_test_id("stMultiSelect").first.click()
+        page.get_by_role("option", name="Two-step calcium check").click()
+        page.keyboard.press("Escape")
+        _click(page, "Create session")
+        page.get_by_text("Scan to join").wait_for()
+        join_url = page.get_by_test_id("stCode").inner_text().strip()
+        assert join_url.startswith(f"{server}/join?code=")
+        _idle(page)
+        shot(page, "class-session-join-code")
+
+        for name, choices, _ in STUDENTS:
+            _play(browser, join_url, name, choices)
+
+        _click(page, "Open live dashboard")
+        joined = page.get_by_test_id("stMetric").filter(has_text="Students joined")
+        joined.get_by_text("3", exact=True).wait_for()
+        mean = page.get_by_test_id("stMetric").filter(has_text="Mean score")
+        mean.get_by_text("50%", exact=True).wait_for()
+        _idle(page)
+        shot(page, "class-session-dashboard")
+        grid = page.get_by_test_id("stDataFrame").first
+        grid.locator("td", has_text="Cleo").first.wait_for(state="attached")
+        rows = [r.locator("th, td").all_text_contents() for r in grid.locator("tr").all()]
+
+        page.get_by_role("tab", name="Export").click()
+        with page.expect_download() as download:
+            _click(page, "Gradebook (CSV)")
+        grades = pd.read_csv(download.value.path(), encoding="utf-8-sig")
+    except Exception:
+        page.screenshot(path=ARTIFACTS / "class-session-failure-educator.png", full_page=True)
+        raise
+    finally:
+        context.close()
+    header, *cells = rows  # the dashboard's roster, read from the grid's accessible table
+    roster = {row[0]: dict(zip(header, row, strict=True)) for row in cells}
+    assert {n: (r["Points"], r["Score so far %"]) for n, r in roster.items()} == {
+        name: (str(int(pct // 50)), f"{pct:.0f}") for name, _, pct in STUDENTS
+    }
+    assert list(grades.columns) == ["student", "points", "max_points", "percent"]
+    assert grades.to_dict("records") == [
+        {"student": name, "points": pct // 50, "max_points": 2, "percent": pct}
+        for name, _, pct in STUDENTS
+    ]

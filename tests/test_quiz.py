@@ -1,0 +1,112 @@
+"""Drawing quick quizzes: seeded, filtered, and shuffled without changing what is scored."""
+
+from __future__ import annotations
+
+import pytest
+
+from scoring.items import score_response
+from scoring.models import BowTie, Highlight, Ordering
+from scoring.quiz import (
+    draw_quiz,
+    item_key,
+    items_from_keys,
+    matches,
+    quiz_bank,
+    shuffle_options,
+    starting_order,
+)
+
+
+@pytest.fixture(scope="module")
+def bank(shipped):
+    """The quiz bank of the shipped cases."""
+    items = quiz_bank(c.case for c in shipped.cases.values())
+    assert len(items) >= 4, "the shipped cases should offer a few quiz items"
+    return items
+
+
+def keys(items):
+    return [i.key for i in items]
+
+
+def option_ids(step):
+    if isinstance(step, BowTie):
+        return [o.id for w in (step.condition, step.actions, step.parameters) for o in w.options]
+    if hasattr(step, "blanks"):
+        return [o.id for b in step.blanks for o in b.options]
+    if hasattr(step, "options"):
+        return [o.id for o in step.options]
+    return [r.id for r in step.rows]
+
+
+def test_bank_holds_only_quiz_steps_in_case_then_step_order(shipped, bank):
+    assert all(i.step.quiz for i in bank)
+    expected = [
+        item_key(c.id, s.id)
+        for c in sorted((x.case for x in shipped.cases.values()), key=lambda c: c.id)
+        for s in c.steps
+        if s.quiz
+    ]
+    assert keys(bank) == expected
+
+
+def test_same_seed_same_items_order_and_options(bank):
+    one, two = draw_quiz(bank, 3, seed=42), draw_quiz(bank, 3, seed=42)
+    assert keys(one) == keys(two)
+    assert [option_ids(i.step) for i in one] == [option_ids(i.step) for i in two]
+
+
+def test_different_seeds_differ(bank):
+    draws = {tuple(keys(draw_quiz(bank, len(bank), seed=s))) for s in range(8)}
+    assert len(draws) > 1
+
+
+def test_filters_are_respected(bank):
+    topic = bank[0].case.topics[0]
+    skill = bank[0].step.skill.value
+    drawn = draw_quiz(bank, 100, seed=1, topics=[topic], skills=[skill])
+    assert drawn
+    assert all(topic in i.case.topics and i.step.skill.value == skill for i in drawn)
+    pool = [i for i in bank if topic in i.case.topics and i.step.skill.value == skill]
+    assert sorted(keys(drawn)) == sorted(keys(pool))
+    assert draw_quiz(bank, 5, seed=1, topics=["no-such-topic"]) == []
+    assert matches(bank[0]) and not matches(bank[0], skills=["no-such-skill"])
+
+
+def test_n_larger_than_the_bank_draws_all(bank):
+    assert sorted(keys(draw_quiz(bank, len(bank) + 50, seed=3))) == sorted(keys(bank))
+    assert draw_quiz(bank, 0, seed=3) == []
+
+
+def test_shuffling_keeps_every_option_and_the_score(bank, guidance_lib, keyed):
+    for item in bank:
+        shuffled = shuffle_options(item.step, 7, item.key)
+        assert sorted(option_ids(shuffled)) == sorted(option_ids(item.step))
+        if isinstance(item.step, Highlight):
+            assert option_ids(shuffled) == option_ids(item.step)
+        within = tuple(item.case.guidance)
+        for step in (item.step, shuffled):
+            result = score_response(step, keyed(item.step), guidance_lib, within)
+            assert result.full_marks, item.key
+
+
+def test_rebuild_from_keys_matches_the_draw(shipped, bank):
+    drawn = draw_quiz(bank, 4, seed=99)
+    cases = {cid: c.case for cid, c in shipped.cases.items()}
+    rebuilt, missing = items_from_keys(cases, keys(drawn), 99)
+    assert missing == []
+    assert keys(rebuilt) == keys(drawn)
+    assert [option_ids(i.step) for i in rebuilt] == [option_ids(i.step) for i in drawn]
+    _, gone = items_from_keys(cases, ["no-case/x", f"{drawn[0].case.id}/no-step"], 99)
+    assert gone == ["no-case/x", f"{drawn[0].case.id}/no-step"]
+
+
+def test_ordering_never_starts_on_the_key(shipped):
+    import random
+
+    orderings = [s for c in shipped.cases.values() for s in c.case.steps if isinstance(s, Ordering)]
+    assert orderings
+    for step in orderings:
+        flat = [x for g in step.correct_order for x in (g if isinstance(g, list) else [g])]
+        for seed in range(30):
+            assert [o.id for o in starting_order(step, random.Random(seed))] != flat

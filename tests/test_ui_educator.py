@@ -1,0 +1,231 @@
+"""Educator pages (AppTest): the passcode gate, creating and managing sessions, the dashboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from classroom import attempts, sessions
+from classroom.db import dispose_engine, get_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSCODE = "correct-horse-42"
+CASE = "fracture-arm-broke-lifting-groceries"
+SESSIONS_PAGE, DASHBOARD_PAGE = "ui/pages/sessions.py", "ui/pages/dashboard.py"
+
+
+@pytest.fixture(autouse=True)
+def app_env(tmp_path, monkeypatch):
+    """A fresh SQLite file, the shipped cases, a known passcode, and empty Streamlit caches."""
+    url = f"sqlite:///{tmp_path / 'casebook.db'}"
+    monkeypatch.setenv("CASEBOOK_DATABASE_URL", url)
+    monkeypatch.setenv("CASEBOOK_CASES_DIR", str(ROOT / "cases"))
+    monkeypatch.setenv("CASEBOOK_EDUCATOR_PASSCODE", PASSCODE)
+    monkeypatch.setenv("CASEBOOK_PASSCODE_FILE", str(tmp_path / "passcode.hash"))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield url
+    st.cache_resource.clear()
+    dispose_engine(url)
+
+
+@pytest.fixture
+def engine(app_env):
+    """The test database's engine."""
+    return get_engine(app_env)
+
+
+def open_page(page: str, **params: str) -> AppTest:
+    """A fresh browser session on an educator page."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.run()
+    at.query_params.update(params)
+    return at.switch_page(page).run()
+
+
+def button(at: AppTest, label: str):
+    """The button with this label."""
+    return next(b for b in at.button if b.label == label)
+
+
+def sign_in(at: AppTest, passcode: str = PASSCODE) -> AppTest:
+    """Type a passcode into the gate and press Sign in."""
+    next(t for t in at.text_input if t.label == "Educator passcode").input(passcode)
+    return button(at, "Sign in").click().run()
+
+
+def texts(at: AppTest) -> str:
+    """Every title, markdown, caption and alert on the page, as one string."""
+    parts = [*at.title, *at.subheader, *at.markdown, *at.caption]
+    parts += [*at.info, *at.success, *at.warning, *at.error]
+    return "\n".join(str(p.value) for p in parts)
+
+
+@pytest.mark.parametrize("page", [SESSIONS_PAGE, DASHBOARD_PAGE])
+def test_educator_pages_show_only_the_sign_in_form(page):
+    at = open_page(page)
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Educator sign-in"]
+    assert [t.label for t in at.text_input] == ["Educator passcode"]
+    assert not at.dataframe and not at.selectbox and not at.metric
+
+
+def test_a_student_switching_to_the_dashboard_sees_only_the_sign_in_form(engine):
+    info = sessions.create_session(engine, "Week 5", [CASE])
+    sessions.join_session(engine, info.code, "Ana")
+    at = open_page(DASHBOARD_PAGE, code=info.code)
+    assert not at.exception
+    assert "Ana" not in texts(at) and "Week 5" not in texts(at)
+    assert [t.value for t in at.title] == ["Educator sign-in"]
+
+
+def test_wrong_passcode_is_refused():
+    at = sign_in(open_page(SESSIONS_PAGE), "not-the-passcode")
+    assert not at.exception
+    assert at.error[0].value == "That passcode is not right."
+    assert [t.value for t in at.title] == ["Educator sign-in"]
+
+
+def test_ten_wrong_passcodes_lock_the_browser_session():
+    at = open_page(SESSIONS_PAGE)
+    for _ in range(10):
+        at = sign_in(at, "not-the-passcode")
+    at.run()
+    assert "Too many wrong passcodes" in at.error[0].value
+    assert not at.text_input  # no form while locked, even for the right passcode
+
+
+def test_educator_creates_a_session_and_sees_its_join_code(engine):
+    at = sign_in(open_page(SESSIONS_PAGE))
+    assert not at.exception
+    assert "Class sessions" in texts(at)
+    next(t for t in at.text_input if t.label == "Title").input("Week 5 · fractures")
+    next(m for m in at.multiselect if m.label == "Cases").select(CASE)
+    at = button(at, "Create session").click().run()
+    assert not at.exception
+    [info] = sessions.list_sessions(engine)
+    assert (info.title, info.case_ids, info.mode, info.is_open) == (
+        "Week 5 · fractures",
+        (CASE,),
+        "practice",
+        True,
+    )
+    assert at.query_params["code"] == info.code
+    assert f">{info.code}</p>" in texts(at)  # the code in large type
+    assert f"/join?code={info.code}" in at.code[0].value
+    assert len(info.code) >= 6
+
+
+def test_session_form_reports_every_problem_at_once(engine):
+    at = sign_in(open_page(SESSIONS_PAGE))
+    next(n for n in at.number_input if n.label.startswith("Time limit")).set_value(30)
+    at = button(at, "Create session").click().run()
+    errors = [e.value for e in at.error]
+    assert errors == [
+        "Give the session a title.",
+        "Choose at least one case, or a number of quiz questions.",
+        "A time limit applies to exams only: choose Exam, or clear the limit.",
+    ]
+    assert sessions.list_sessions(engine) == []
+
+
+def test_exam_with_a_quiz_and_a_time_limit(engine):
+    at = sign_in(open_page(SESSIONS_PAGE))
+    next(t for t in at.text_input if t.label == "Title").input("Midterm")
+    next(n for n in at.number_input if n.label.startswith("Quick-quiz")).set_value(3)
+    next(r for r in at.radio if r.label == "Mode").set_value("exam")
+    next(n for n in at.number_input if n.label.startswith("Time limit")).set_value(20)
+    next(c for c in at.checkbox if c.label == "Open for joining now").uncheck()
+    at = button(at, "Create session").click().run()
+    assert not at.exception
+    [info] = sessions.list_sessions(engine)
+    assert (info.mode, info.time_limit_minutes, info.is_open) == ("exam", 20, False)
+    assert len(info.quiz_spec["items"]) == 3 and info.case_ids == ()
+    assert "Joining is closed" in texts(at)
+
+
+def test_close_reopen_release_and_delete_a_student(engine):
+    info = sessions.create_session(engine, "Exam", [CASE], mode="exam")
+    _, ana = sessions.join_session(engine, info.code, "Ana")
+    sessions.join_session(engine, info.code, "Ben")
+    at = sign_in(open_page(SESSIONS_PAGE, code=info.code))
+    at = button(at, "Close joining").click().run()
+    assert not sessions.get_session(engine, info.code).is_open
+    at = button(at, "Reopen joining").click().run()
+    assert sessions.get_session(engine, info.code).is_open
+    at = button(at, "Release results").click().run()
+    assert not sessions.get_session(engine, info.code).results_released  # asks first
+    at = button(at, "Yes, release results").click().run()
+    assert sessions.get_session(engine, info.code).results_released
+    ana_id = next(r["learner_id"] for r in sessions.session_roster(engine, info.code))
+    at.selectbox[0].set_value(ana_id).run()
+    at = button(at, "Delete this student's data").click().run()
+    assert "will be deleted for good" in texts(at)
+    at = button(at, "Yes, delete this student's data").click().run()
+    assert not at.exception
+    assert [r["display_name"] for r in sessions.session_roster(engine, info.code)] == ["Ben"]
+    assert attempts.list_attempts(engine, ana) == []
+
+
+def test_dashboard_shows_a_student_who_answered(engine):
+    info = sessions.create_session(engine, "Week 5", [CASE])
+    _, token = sessions.join_session(engine, info.code, "Ana")
+    sessions.join_session(engine, info.code, "Ben")
+    attempt = attempts.start_attempt(
+        engine, token, CASE, "v1", session_code=info.code, first_step="why-broke"
+    )
+    attempts.record_answer(
+        engine,
+        token,
+        attempt.id,
+        "why-broke",
+        response=["weak-bone"],
+        points=1,
+        max_points=1,
+        rule="0/1",
+        skill="recognize_cues",
+        item_type="multiple_choice",
+        must_avoid=[],
+        next_step="radiation-cloze",
+    )
+    at = sign_in(open_page(DASHBOARD_PAGE, code=info.code))
+    assert not at.exception
+    roster = at.dataframe[0].value
+    assert list(roster["Student"]) == ["Ana", "Ben"]
+    assert list(roster["Points"]) == [1, 0]
+    assert [m.value for m in at.metric][:2] == ["2", "1"]  # joined, answers stored
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == [
+        "Gradebook (CSV)",
+        "Scores per student (CSV)",
+        "Responses per item (CSV)",
+        "Everything (XLSX)",
+    ]
+    drill = next(s for s in at.selectbox if s.label == "Student")
+    at = drill.set_value(roster.index[0] + 1).run()  # learner ids start at 1
+    assert not at.exception
+    assert any("Why did it break?" in e.label for e in at.expander)
+
+
+def test_golden_path_create_join_answer_and_see_the_student_on_the_dashboard(engine):
+    educator = sign_in(open_page(SESSIONS_PAGE))
+    next(t for t in educator.text_input if t.label == "Title").input("Week 5")
+    next(m for m in educator.multiselect if m.label == "Cases").select(CASE)
+    educator = button(educator, "Create session").click().run()
+    code = educator.query_params["code"]
+    student = open_page("ui/pages/join.py", code=code)
+    next(t for t in student.text_input if t.label == "Display name").input("Ana")
+    student = button(student, "Join").click().run()
+    button(student, "Start").click().run()
+    student.switch_page("ui/pages/player.py").run()
+    next(r for r in student.radio if r.label == "Choose one").set_value("weak-bone").run()
+    student = button(student, "Submit answer").click().run()
+    assert not student.exception
+    educator.switch_page(DASHBOARD_PAGE).run()  # still signed in: same browser session
+    assert not educator.exception
+    roster = educator.dataframe[0].value
+    assert list(roster["Student"]) == ["Ana"]
+    assert list(roster["Points"]) == [1]

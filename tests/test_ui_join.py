@@ -1,0 +1,209 @@
+"""The student side of class sessions (AppTest): joining, playing, exam mode, time limit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from classroom import attempts, sessions
+from classroom.db import dispose_engine, get_engine
+from classroom.schema import Attempt, utcnow
+
+ROOT = Path(__file__).resolve().parent.parent
+CASE = "fracture-arm-broke-lifting-groceries"  # its first step is multiple choice
+FIRST, KEYED = "why-broke", "weak-bone"
+
+
+@pytest.fixture(autouse=True)
+def app_env(tmp_path, monkeypatch):
+    """A fresh SQLite file, the shipped cases, a known passcode, and empty Streamlit caches."""
+    url = f"sqlite:///{tmp_path / 'casebook.db'}"
+    monkeypatch.setenv("CASEBOOK_DATABASE_URL", url)
+    monkeypatch.setenv("CASEBOOK_CASES_DIR", str(ROOT / "cases"))
+    monkeypatch.setenv("CASEBOOK_EDUCATOR_PASSCODE", "correct-horse-42")
+    monkeypatch.setenv("CASEBOOK_PASSCODE_FILE", str(tmp_path / "passcode.hash"))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield url
+    st.cache_resource.clear()
+    dispose_engine(url)
+
+
+@pytest.fixture
+def engine(app_env):
+    """The test database's engine."""
+    return get_engine(app_env)
+
+
+def join_page(code: str | None = None, **params: str) -> AppTest:
+    """A student's browser on the join page (``?code=`` as the QR code opens it)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.run()
+    if code:
+        at.query_params["code"] = code
+    at.query_params.update(params)
+    at.switch_page("ui/pages/join.py")
+    return at.run()
+
+
+def text_input(at: AppTest, label: str):
+    """The text input with this label."""
+    return next(t for t in at.text_input if t.label == label)
+
+
+def button(at: AppTest, label: str):
+    """The button with this label."""
+    return next(b for b in at.button if b.label == label)
+
+
+def join(at: AppTest, name: str) -> AppTest:
+    """Fill in the display name and press Join."""
+    text_input(at, "Display name").input(name)
+    return button(at, "Join").click().run()
+
+
+def start(at: AppTest, label: str = "Start", page: str = "ui/pages/player.py") -> AppTest:
+    """Press Start on the join page; AppTest stays on a page across runs only by switch_page."""
+    button(at, label).click().run()
+    return at.switch_page(page).run()
+
+
+def texts(at: AppTest) -> str:
+    """Every markdown, caption, alert and title on the page, as one string."""
+    parts = [*at.title, *at.subheader, *at.markdown, *at.caption]
+    parts += [*at.info, *at.success, *at.warning, *at.error]
+    return "\n".join(str(p.value) for p in parts)
+
+
+def answer_first_step(at: AppTest, choice: str = KEYED) -> AppTest:
+    """Choose an option of the first (multiple-choice) step and submit it."""
+    next(r for r in at.radio if r.label == "Choose one").set_value(choice)
+    at.run()
+    return button(at, "Submit answer").click().run()
+
+
+def test_join_page_smoke():
+    at = join_page()
+    assert not at.exception
+    assert at.title[0].value == "Join a class session"
+    assert [t.label for t in at.text_input] == ["Join code", "Display name"]
+
+
+def test_student_joins_and_answers_the_first_step(engine):
+    info = sessions.create_session(engine, "Week 5", [CASE])
+    at = join_page(info.code)
+    assert text_input(at, "Join code").value == info.code  # filled in from the link
+    at = join(at, "Ana")
+    assert not at.exception
+    assert "Week 5" in texts(at) and "Practice" in texts(at)
+    token = at.query_params["t"]
+    at = start(at)
+    assert not at.exception
+    at = answer_first_step(at)
+    assert not at.exception
+    assert "1 of 1 point" in texts(at)  # practice mode: the feedback is shown at once
+    stored = attempts.list_attempts(engine, token)
+    assert [(a.session_code, a.case_id) for a in stored] == [(info.code, CASE)]
+    assert [a.step_id for a in attempts.answers(engine, token, stored[0].id)] == [FIRST]
+    roster = sessions.session_roster(engine, info.code)
+    assert [r["display_name"] for r in roster] == ["Ana"]
+
+
+def test_a_refresh_keeps_the_student_in_the_session(engine):
+    info = sessions.create_session(engine, "Week 5", [CASE])
+    at = join(join_page(info.code), "Ana")
+    token = at.query_params["t"]
+    button(at, "Start").click().run()
+    # A refresh is a new browser session with the same URL.
+    again = join_page(info.code, t=token)
+    assert not at.exception
+    assert [b.label for b in again.button if b.label in ("Start", "Continue")] == ["Continue"]
+
+
+def test_unknown_code_is_a_friendly_error():
+    at = join(join_page("ZZZZZZ"), "Ana")
+    assert not at.exception
+    assert "No class session has that code" in at.error[0].value
+
+
+def test_closed_session_is_a_friendly_error(engine):
+    info = sessions.create_session(engine, "Week 5", [CASE])
+    sessions.set_open(engine, info.code, False)
+    at = join(join_page(info.code), "Ana")
+    assert not at.exception
+    assert "closed to new participants" in at.error[0].value
+
+
+def test_empty_display_name_is_a_field_error(engine):
+    info = sessions.create_session(engine, "Week 5", [CASE])
+    at = join(join_page(info.code), "   ")
+    assert not at.exception
+    assert "Enter a display name" in at.error[0].value
+    assert sessions.session_roster(engine, info.code) == []
+
+
+def test_exam_withholds_feedback_until_results_are_released(engine):
+    info = sessions.create_session(engine, "Unit test", [CASE], mode="exam")
+    at = join(join_page(info.code), "Ana")
+    assert "Exam" in texts(at)
+    at = answer_first_step(start(at))
+    assert not at.exception
+    assert "Answer saved." in texts(at)
+    assert "1 of 1 point" not in texts(at) and "Key points" not in texts(at)
+    sessions.release_results(engine, info.code)
+    at.run()
+    assert "1 of 1 point" in texts(at)  # the same view, now with the feedback
+
+
+def test_exam_time_limit_refuses_late_answers(engine):
+    info = sessions.create_session(engine, "Timed", [CASE], mode="exam", time_limit_minutes=5)
+    at = join(join_page(info.code), "Ana")
+    at = start(at)
+    assert "5 minutes left" in texts(at)  # st.badge is markdown to AppTest
+    next(r for r in at.radio if r.label == "Choose one").set_value(KEYED)
+    at.run()
+    with engine.begin() as conn:  # the student started six minutes ago
+        conn.execute(sa.update(Attempt).values(started_at=utcnow() - timedelta(minutes=6)))
+    at = button(at, "Submit answer").click().run()
+    assert not at.exception
+    assert "Time is up" in texts(at)
+    token = at.query_params["t"]
+    attempt = attempts.list_attempts(engine, token)[0]
+    assert attempts.answers(engine, token, attempt.id) == []
+    back = join_page(info.code, t=token)  # the session page says so too
+    assert "Time is up" in texts(back) and "Continue" not in [b.label for b in back.button]
+
+
+def test_another_students_attempt_stays_out_of_reach(engine):
+    info = sessions.create_session(engine, "Week 5", [CASE])
+    ana = join(join_page(info.code), "Ana")
+    button(ana, "Start").click().run()
+    ana_attempt = attempts.list_attempts(engine, ana.query_params["t"])[0]
+    ben = join(join_page(info.code), "Ben")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.run()
+    at.query_params.update({"t": ben.query_params["t"], "a": str(ana_attempt.id)})
+    at.switch_page("ui/pages/player.py").run()
+    assert not at.exception
+    assert "could not find that attempt" in texts(at)
+    assert "Ana" not in texts(at)
+
+
+def test_a_session_quiz_in_exam_mode_saves_answers_without_feedback(engine):
+    spec = {"seed": 3, "items": [f"{CASE}/{FIRST}"], "filters": {"n": 1}}
+    info = sessions.create_session(engine, "Quiz", [], mode="exam", quiz_spec=spec)
+    at = join(join_page(info.code), "Ana")
+    assert "Quick quiz · 1 question" in texts(at)
+    at = answer_first_step(start(at, page="ui/pages/quiz.py"))
+    assert not at.exception
+    assert "Answer saved." in texts(at) and "Key points" not in texts(at)
+    token = at.query_params["t"]
+    [attempt] = attempts.list_attempts(engine, token)
+    assert (attempt.kind, attempt.session_code, attempt.quiz_spec) == ("quiz", info.code, spec)
+    button(at, "Finish").click().run()
+    assert "Your educator will release results" in texts(at)

@@ -1,0 +1,89 @@
+"""Quick quiz in AppTest: set-up, a whole quiz with feedback per item, resume, and storage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from classroom import attempts
+from classroom.db import get_engine
+from scoring.loader import load_case
+
+pytestmark = pytest.mark.usefixtures("clear_st_caches")  # caches outlive AppTests
+
+ROOT = Path(__file__).resolve().parent.parent
+QUIZ = "ui/pages/quiz.py"
+
+
+@pytest.fixture(scope="module")
+def steps():
+    """Quiz-bank steps of the SCC case by 'case/step' key."""
+    case = load_case(ROOT / "cases" / "scc-back-pain-could-not-wait.yaml").case
+    return {f"{case.id}/{s.id}": s for s in case.steps if s.quiz}
+
+
+def start(app, n: int, query=None):
+    d = app(query, page=QUIZ)
+    d.at.number_input[0].set_value(n)
+    next(b for b in d.at.button if b.label == "Start quiz").click()
+    return d.run()
+
+
+def current(d, steps):
+    return steps[d.widget_key().split(".", 1)[1]]
+
+
+def test_quiz_setup_page(app):
+    d = app(page=QUIZ)
+    assert "Quick quiz" in [t.value for t in d.at.title]
+    assert "2 questions in the bank" in d.texts()
+    assert d.at.number_input[0].value == 2
+
+
+def test_a_whole_quiz_with_feedback_per_item_and_a_summary(app, app_env, steps):
+    d = start(app, 2)
+    spec_keys = []
+    for number in (1, 2):
+        assert f"Question {number} of 2" in d.at.get("progress")[0].proto.text
+        step = current(d, steps)
+        spec_keys.append(d.widget_key().split(".", 1)[1])
+        d.answer(step)
+        assert d.widget_key() is None
+        assert "Key points" in d.texts()
+        d.onward()
+    assert "Quiz results" in [t.value for t in d.at.title]
+    assert {m.label: m.value for m in d.at.metric}["Score"] == "100%"
+    assert "Every question, explained" in d.texts()
+    engine = get_engine(app_env.url)
+    [attempt] = attempts.list_attempts(engine, d.query["t"])
+    assert attempt.kind == "quiz" and attempt.status == "finished" and attempt.percent == 100
+    assert attempt.quiz_spec["items"] == spec_keys
+    assert set(attempt.quiz_spec) == {"seed", "items", "filters"}
+    stored = attempts.answers(engine, d.query["t"], attempt.id)
+    assert [a.step_id for a in stored] == spec_keys
+
+
+def test_a_refresh_mid_quiz_resumes(app, steps):
+    d = start(app, 2)
+    d.answer(current(d, steps))
+    again = app(d.query, page=QUIZ)
+    assert "Key points" in again.texts()
+    again.onward()
+    assert "Question 2 of 2" in again.at.get("progress")[0].proto.text
+
+
+def test_skill_filter_limits_the_draw(app, steps):
+    d = app(page=QUIZ)
+    d.at.multiselect[1].set_value(["generate_solutions"])
+    d.at.number_input[0].set_value(2)
+    next(b for b in d.at.button if b.label == "Start quiz").click()
+    d.run()
+    assert "Question 1 of 1" in d.at.get("progress")[0].proto.text
+    assert current(d, steps).skill.value == "generate_solutions"
+
+
+def test_someone_elses_quiz_is_not_shown(app, steps):
+    owner = start(app, 1)
+    stranger = app({"a": owner.query["a"]}, page=QUIZ)
+    assert "could not find that quiz" in stranger.texts()

@@ -1,0 +1,384 @@
+"""The case player's pieces: find the attempt, rebuild the run, draw a step or its feedback,
+save a submitted answer, and the debrief. The page script calls them in order."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from classroom import attempts
+from classroom.attempts import AttemptInfo
+from classroom.db import StorageError
+from scoring.case_path import clock_time, transition
+from scoring.errors import ResponseError
+from scoring.items import score_response
+from scoring.loader import CaseLibrary, LoadedCase
+from scoring.models import Skill
+from ui import session, session_views
+from ui.debrief import debrief
+from ui.exhibits import client_record, patient_banner
+from ui.feedback import feedback_details, feedback_summary
+from ui.player_state import CaseRun, rebuild_case
+from ui.safe_text import safe_md
+from ui.widgets import missing, read_response, render_item
+
+
+def step_title(step: object) -> str:
+    """A step's heading: its title, else its skill."""
+    return getattr(step, "title", None) or Skill(step.skill).label
+
+
+def resolve_attempt(engine: Engine, lib: CaseLibrary, token: str) -> AttemptInfo:
+    """The attempt named in the URL (or started for ``?case=``); a friendly stop otherwise."""
+    ss = st.session_state
+    attempt_id = session.attempt_id_param()
+    case_id = st.query_params.get("case")
+    if attempt_id is None and case_id:
+        loaded = lib.get(case_id)
+        if loaded is None:
+            session.not_found(f"There is no case called “{case_id}” in the library.")
+        info = session.guarded(attempts.open_attempt, engine, token, case_id)
+        if info is None:
+            info = session.guarded(
+                attempts.start_attempt,
+                engine,
+                token,
+                case_id,
+                loaded.version,
+                first_step=loaded.case.steps[0].id,
+            )
+        st.query_params.pop("case", None)
+        st.query_params["a"] = str(info.id)
+        ss["last_case_attempt"] = info.id
+        return info
+    if attempt_id is None and ss.get("last_case_attempt"):
+        attempt_id = ss["last_case_attempt"]
+        st.query_params["a"] = str(attempt_id)
+    if attempt_id is None:
+        session.not_found("Choose a case in the library to start playing.")
+    info = session.attempt_info(engine, token, attempt_id)
+    if info is None:
+        ss.pop("last_case_attempt", None)
+        session.not_found(
+            "We could not find that attempt in your progress. The link may be mistyped, or it "
+            "may belong to someone else."
+        )
+    if info.kind == "quiz":
+        st.switch_page(session.QUIZ_PAGE, query_params=session.params(a=info.id))
+    ss["last_case_attempt"] = info.id
+    return info
+
+
+def loaded_case(lib: CaseLibrary, info: AttemptInfo) -> LoadedCase:
+    """The attempt's case from the library, or a friendly stop when it is gone."""
+    loaded = lib.get(info.case_id)
+    if loaded is None:
+        session.not_found(f"The case “{info.case_id}” of this attempt is no longer in the library.")
+    return loaded
+
+
+def run_key(attempt_id: int) -> str:
+    """Session-state key of the run of an attempt."""
+    return f"run:{attempt_id}"
+
+
+def load_run(engine: Engine, lib: CaseLibrary, token: str, info: AttemptInfo) -> CaseRun:
+    """The run from this session, or rebuilt from the stored answers by re-scoring them."""
+    key = run_key(info.id)
+    run = st.session_state.get(key)
+    if run is not None:
+        return run
+    loaded = loaded_case(lib, info)
+    stored = session.guarded(attempts.answers, engine, token, info.id)
+    try:
+        run = rebuild_case(loaded.case, lib.guidance, {a.step_id: a.response for a in stored})
+    except (ResponseError, KeyError):
+        st.warning(
+            "This case was changed after you answered it, so your earlier answers cannot be "
+            "shown. Your score is kept in My results; start the case again to play the new "
+            "version."
+        )
+        _restart_button(engine, token, loaded)
+        st.stop()
+    if run.finished and info.status != "finished":  # the finish itself failed last time
+        session.guarded(_finish, engine, token, info.id, run)
+    st.session_state[key] = run
+    return run
+
+
+def _finish(engine: Engine, token: str, attempt_id: int, run: CaseRun) -> None:
+    result = run.result()
+    attempts.finish_attempt(
+        engine,
+        token,
+        attempt_id,
+        points=result.points,
+        max_points=result.max_points,
+        percent=round(result.percent, 2),
+    )
+
+
+def submit(engine: Engine, lib: CaseLibrary, token: str, attempt_id: int, widget_key: str) -> None:
+    """Submit callback: score, save at once, move along the path, show the feedback."""
+    ss = st.session_state
+    run: CaseRun = ss[run_key(attempt_id)]
+    if run.current is None:
+        return
+    session.forget_attempt(attempt_id)
+    step = run.step(run.current)
+    try:
+        result = score_response(
+            step, read_response(step, widget_key), lib.guidance, tuple(run.case.guidance)
+        )
+    except ResponseError as exc:  # e.g. more boxes than allowed, ticked faster than a rerun
+        ss[f"error:{widget_key}"] = f"This answer cannot be scored yet: {exc}."
+        return
+    move = transition(run.case, step, result.response, lib.guidance)
+    try:
+        _, created = attempts.record_answer(
+            engine,
+            token,
+            attempt_id,
+            step.id,
+            response=result.response,
+            points=result.points,
+            max_points=result.max_points,
+            rule=result.rule,
+            skill=Skill(step.skill).value,
+            item_type=step.type,
+            must_avoid=list(result.must_avoid_chosen),
+            next_step=move.next_step,
+            minutes=move.minutes,
+        )
+        if created:
+            run.add(step, result, move)
+            if run.finished:
+                try:
+                    _finish(engine, token, attempt_id, run)
+                except StorageError as exc:  # the answers are stored; the total follows later
+                    ss["notice"] = f"{exc.message} Your answers are saved."
+        else:  # answered already (another tab, a resend): the stored answer stands
+            del ss[run_key(attempt_id)]
+            ss["notice"] = "This step had already been answered; your saved answer is shown."
+    except StorageError as exc:
+        ss[f"error:{widget_key}"] = exc.message
+        return
+    except ValueError as exc:  # refused by the server: a class exam's time is up
+        ss[f"error:{widget_key}"] = session_views.refusal(exc)
+        return
+    ss.pop(f"error:{widget_key}", None)
+    session.set_view(step.id)
+    st.rerun(PLAYER_FRAGMENT)  # the path and the feedback change; the page around them does not
+
+
+def progress_header(
+    number: int, total: int, step: object, answered: bool = False, clock: str | None = None
+) -> None:
+    """'Step 3 of 6 · Prioritize hypotheses', a progress bar, the step title and the clock."""
+    done = number if answered else number - 1
+    st.progress(
+        done / total if total else 1.0,
+        text=f"Step {number} of {total} · {Skill(step.skill).label}",
+    )
+    badge = f"\n\n:blue-badge[:material/schedule: Clock {clock}]" if clock else ""
+    st.markdown(f"### {safe_md(step_title(step))}{badge}")
+
+
+def show_step(engine: Engine, lib: CaseLibrary, token: str, info: AttemptInfo, run: CaseRun):
+    """The current step: narrative on arrival, prompt, widgets and the submit button."""
+    step = run.step(run.current)
+    number, total = run.progress()
+    progress_header(number, total, step, clock=clock_time(run.case, run.minutes))
+    if step.narrative:
+        st.info(safe_md(step.narrative), icon=":material/campaign:")
+    st.markdown(safe_md(step.prompt))
+    widget_key = f"w{info.id}.{step.id}"
+    render_item(step, widget_key)
+    need = missing(step, read_response(step, widget_key))
+    error = st.session_state.get(f"error:{widget_key}")
+    if error:
+        st.error(error, icon=":material/error:")
+    st.button(
+        "Submit answer",
+        type="primary",
+        icon=":material/send:",
+        disabled=need is not None,
+        on_click=submit,
+        args=(engine, lib, token, info.id, widget_key),
+        key=f"submit.{widget_key}",
+    )
+    if need:
+        st.caption(need)
+
+
+def show_feedback(run: CaseRun, step_id: str) -> None:
+    """The feedback of an answered step, what happened next, and the way on."""
+    done = run.get(step_id)
+    index = run.answered.index(done)
+    _, total = run.progress()
+    clock = clock_time(run.case, done.minutes_before + done.transition.minutes)
+    progress_header(index + 1, total, done.step, answered=True, clock=clock)
+    st.markdown(safe_md(done.step.prompt))
+    latest = index == len(run.answered) - 1
+    if latest and run.finished:
+        label, icon = "See your debrief", ":material/flag:"
+    elif latest:
+        label, icon = f"Continue to step {index + 2}", ":material/arrow_forward:"
+    else:
+        label, icon = "Back to where you are", ":material/undo:"
+    key = f"evidence.{run.case.id}.{step_id}"
+    feedback_summary(done.result, done.transition, clock, key)
+    st.button(label, type="primary", icon=icon, on_click=session.set_view, args=(None,))
+    feedback_details(done.step, done.result, key)
+    st.button(label, icon=icon, on_click=session.set_view, args=(None,), key="onward.bottom")
+
+
+def path_strip(run: CaseRun, view: str | None, scores: bool = True) -> None:
+    """The steps taken so far, each reopening its feedback, then where the trainee is now."""
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        st.caption("Your path:", width="content")
+        for i, done in enumerate(run.answered):
+            r = done.result
+            mark = "✓" if r.full_marks else "✗"
+            label = f"{mark} {i + 1}. {step_title(done.step)} · {r.points}/{r.max_points}"
+            if not scores:  # a class exam before its results are released
+                label = f"{i + 1}. {step_title(done.step)}"
+            st.button(
+                label,
+                key=f"path.{done.step.id}",
+                type="tertiary",
+                disabled=view == done.step.id,
+                on_click=session.set_view,
+                args=(done.step.id,),
+            )
+        if not run.finished:
+            here = f"→ {len(run.answered) + 1}. {step_title(run.step(run.current))}"
+            st.button(
+                here,
+                key="path.here",
+                type="tertiary",
+                disabled=view is None,
+                on_click=session.set_view,
+                args=(None,),
+            )
+
+
+def _restart_button(engine: Engine, token: str, loaded: LoadedCase) -> None:
+    if st.button("Start this case again", type="primary", icon=":material/replay:"):
+        restart(engine, token, loaded)
+
+
+def restart(engine: Engine, token: str, loaded: LoadedCase) -> None:
+    """Start a new attempt at the case and show its first step."""
+    info = session.guarded(
+        attempts.start_attempt,
+        engine,
+        token,
+        loaded.case.id,
+        loaded.version,
+        first_step=loaded.case.steps[0].id,
+    )
+    st.session_state["last_case_attempt"] = info.id
+    st.query_params["a"] = str(info.id)
+    session.set_view(None)
+    st.rerun()
+
+
+def next_case_id(lib: CaseLibrary, case_id: str) -> str | None:
+    """The case after this one in the library's title order (wrapping), if there is another."""
+    ids = [c.case.id for c in sorted(lib.cases.values(), key=lambda c: c.case.title.lower())]
+    if len(ids) < 2 or case_id not in ids:
+        return None
+    return ids[(ids.index(case_id) + 1) % len(ids)]
+
+
+def show_debrief(
+    engine: Engine,
+    lib: CaseLibrary,
+    token: str,
+    run: CaseRun,
+    rules: session_views.ClassRules | None = None,
+) -> None:
+    """The debrief with Try again / Next case (in a class session: back to the session)."""
+    clock = clock_time(run.case, run.minutes)
+    badge = f" :blue-badge[:material/schedule: Clock {clock}]" if clock else ""
+    st.markdown(f"## :material/flag: Debrief{badge}")
+    titles = {s.id: step_title(s) for s in run.case.steps}
+    debrief(run.result(), titles)
+    st.divider()
+    if rules is not None:
+        session_views.back_to_session(rules)
+        return
+    loaded = lib.get(run.case.id)
+    following = next_case_id(lib, run.case.id)
+    with st.container(horizontal=True):
+        again = st.button("Try again", type="primary", icon=":material/replay:")
+        onward = st.button(
+            "Next case" if following else "Back to the library", icon=":material/arrow_forward:"
+        )
+    if again and loaded:
+        restart(engine, token, loaded)
+    if onward:
+        page = session.PLAYER_PAGE if following else session.LIBRARY_PAGE
+        st.switch_page(page, query_params=session.params(case=following))
+
+
+def show(engine: Engine, lib: CaseLibrary, token: str, info: AttemptInfo, run: CaseRun) -> None:
+    """The whole player for one attempt: title and banner, then the player panel."""
+    rules = session_views.class_rules(engine, info)  # None outside a class session
+    st.markdown(f"## {safe_md(run.case.title)}")
+    session_views.class_header(engine, info, rules)
+    patient_banner(run.case, None)  # the clock sits with the step: it moves with each answer
+    player_panel(engine, lib, token, info, run, rules)
+
+
+PLAYER_FRAGMENT = "player"
+
+
+@st.fragment(key=PLAYER_FRAGMENT)  # clicks in the player rerun the player, not the page
+def player_panel(
+    engine: Engine,
+    lib: CaseLibrary,
+    token: str,
+    info: AttemptInfo,
+    run: CaseRun,
+    rules: session_views.ClassRules | None,
+) -> None:
+    """Path, client record and the step (or its feedback); the debrief at the end."""
+    if st.session_state.get(run_key(info.id)) is not run:  # rebuilt from the database
+        st.rerun(scope="app")
+    notice = st.session_state.pop("notice", None)
+    if notice:
+        st.toast(notice)
+    withhold = rules is not None and rules.withhold
+    view = st.query_params.get("s")
+    viewed = run.get(view) if view else None
+    path_strip(run, view if viewed else None, scores=not withhold)
+    if viewed is None and run.finished:
+        if withhold:
+            session_views.results_pending(rules)
+        else:
+            show_debrief(engine, lib, token, run, rules)
+        return
+    reached = run.path[: run.answered.index(viewed) + 1] if viewed is not None else run.path
+    record, item = st.columns([2, 3], gap="large")
+    with record:
+        st.markdown("#### :material/folder_open: Client record")
+        client_record(run.case, reached, reached[-1])
+    with item:
+        if viewed is not None and withhold:
+            session_views.answer_saved(rules, run.finished and viewed is run.answered[-1])
+        elif viewed is not None:
+            show_feedback(run, viewed.step.id)
+        elif rules is not None and rules.time_up:
+            session_views.time_is_up(rules)
+        else:
+            step_panel(engine, lib, token, info, run)
+
+
+@st.fragment  # ticking boxes reruns only the step; a submit reruns the player (see submit)
+def step_panel(
+    engine: Engine, lib: CaseLibrary, token: str, info: AttemptInfo, run: CaseRun
+) -> None:
+    """The current step, in its own fragment: the chart beside it is not redrawn per click."""
+    show_step(engine, lib, token, info, run)

@@ -1,0 +1,66 @@
+"""Live dashboard (educator): who joined, scores, item analysis, skills, one student, exports."""
+
+import streamlit as st
+
+from classroom import sessions
+from ui import dashboard_views as views
+from ui import educator_gate, session, session_views
+
+educator_gate.require_educator()
+engine = session.open_engine()
+lib = session.open_library()
+session_views.sign_out_button()
+
+st.title("Live dashboard")
+everything = session.guarded(sessions.list_sessions, engine)
+if not everything:
+    st.info("There are no class sessions yet.", icon=":material/inbox:")
+    if st.button("Create a session", type="primary", icon=":material/add:"):
+        st.switch_page(session_views.SESSIONS_PAGE)
+    st.stop()
+by_code = {s.code: s for s in everything}
+code = st.query_params.get("code")
+chosen = st.selectbox(
+    "Session",
+    list(by_code),
+    index=list(by_code).index(code) if code in by_code else 0,
+    format_func=lambda c: f"{by_code[c].title} · code {c}",
+)
+st.query_params["code"] = chosen
+info = by_code[chosen]
+session_views.status_badges(info)
+if info.is_open:
+    st.caption(f"Updates itself every {views.REFRESH_SECONDS} seconds while the session is open.")
+else:
+    st.caption("The session is closed, so the dashboard no longer updates itself.")
+    st.button("Refresh now", icon=":material/refresh:")
+
+
+@st.fragment(run_every=views.REFRESH_SECONDS if info.is_open else None)
+def live() -> None:
+    """Every panel, redrawn from the cached dashboard on each refresh."""
+    board = views.load(engine, lib, info.code)
+    if board is None:
+        st.warning("This session has been deleted.")
+        return
+    views.headline(board)
+    tabs = st.tabs(
+        ["Students", "Scores", "Items", "Distractors", "Skills & safety", "One student", "Export"]
+    )
+    with tabs[0]:
+        views.roster_table(board)
+    with tabs[1]:
+        views.scores_panel(board)
+    with tabs[2]:
+        views.items_panel(board)
+    with tabs[3]:
+        views.distractors_panel(board)
+    with tabs[4]:
+        views.skills_panel(board)
+    with tabs[5]:
+        views.student_panel(board, lib)
+    with tabs[6]:
+        views.exports_panel(board, lib, info.code)
+
+
+live()

@@ -1,0 +1,91 @@
+"""Class sessions (educator): create one, show its join code, open/close it, release results."""
+
+import streamlit as st
+
+from classroom import sessions
+from ui import educator_gate, session, session_views
+from ui.safe_text import plain_md
+
+educator_gate.require_educator()
+engine = session.open_engine()
+lib = session.open_library()
+session_views.sign_out_button()
+
+code = st.query_params.get("code")
+chosen = session.guarded(sessions.get_session, engine, code) if code else None
+
+if chosen is None:
+    st.title("Class sessions")
+    st.caption(
+        "Create a session, put its join code on the projector, and watch the answers arrive "
+        "on the live dashboard."
+    )
+    if code:
+        st.warning(f"There is no session with the code {plain_md(code)}.")
+    created = session_views.create_form(engine, lib)
+    if created is not None:
+        st.query_params["code"] = created.code
+        st.rerun()
+    everything = session.guarded(sessions.list_sessions, engine)
+    st.markdown("#### Your sessions")
+    if not everything:
+        st.info("No sessions yet: create one above.", icon=":material/inbox:")
+    for info in everything:
+        target = session_views.session_row(lib, info)
+        if target:
+            st.switch_page(target, query_params={"code": info.code})
+    st.stop()
+
+if st.button("All sessions", icon=":material/arrow_back:", type="tertiary"):
+    st.query_params.pop("code", None)
+    st.rerun()
+st.title(chosen.title)
+session_views.status_badges(chosen)
+st.caption(
+    "Activities: " + ", ".join(plain_md(t) for t in session_views.activity_titles(lib, chosen))
+)
+if chosen.is_open:
+    session_views.join_panel(chosen)
+else:
+    st.info(
+        f"Joining is closed (code {chosen.code}). Students who joined can still finish what "
+        "they started; reopen the session to let others join.",
+        icon=":material/lock:",
+    )
+
+with st.container(horizontal=True):
+    if st.button("Open live dashboard", type="primary", icon=":material/monitoring:"):
+        st.switch_page(session_views.DASHBOARD_PAGE, query_params={"code": chosen.code})
+    if chosen.is_open and st.button("Close joining", icon=":material/lock:"):
+        session.guarded(sessions.set_open, engine, chosen.code, False)
+        st.rerun()
+    if not chosen.is_open and st.button("Reopen joining", icon=":material/lock_open:"):
+        session.guarded(sessions.set_open, engine, chosen.code, True)
+        st.rerun()
+if (
+    chosen.mode == "exam"
+    and not chosen.results_released
+    and session_views.confirmed(
+        "release",
+        "Release results",
+        "Students will see their scores and the feedback on every answer. This cannot be undone.",
+        ":material/visibility:",
+    )
+):
+    session.guarded(sessions.release_results, engine, chosen.code)
+    st.toast("Results released.")
+    st.rerun()
+
+st.markdown("#### Students")
+session_views.joined_count(engine, chosen.code, chosen.is_open)
+session_views.student_admin(engine, chosen.code)
+with st.expander("Delete this session", icon=":material/delete_forever:"):
+    if session_views.confirmed(
+        "delete-session",
+        "Delete the session",
+        "The session, its join code and every student's answers in it will be deleted for good.",
+        ":material/delete_forever:",
+    ):
+        session.guarded(sessions.delete_session, engine, chosen.code)
+        st.query_params.pop("code", None)
+        st.rerun()

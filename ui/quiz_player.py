@@ -1,0 +1,305 @@
+"""Quick quiz pieces: the set-up form, the drawn quiz rebuilt from its spec, one question at a
+time with immediate feedback, and a summary with the same explanations."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import replace
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from classroom import attempts
+from classroom.attempts import AttemptInfo
+from classroom.db import StorageError
+from scoring.errors import ResponseError
+from scoring.items import score_response
+from scoring.loader import CaseLibrary
+from scoring.models import Skill
+from scoring.quiz import DEFAULT_ITEMS, QuizItem, draw_quiz, items_from_keys, quiz_bank
+from ui import session, session_views
+from ui.case_player import step_title
+from ui.debrief import debrief
+from ui.feedback import feedback_details, feedback_summary, item_feedback
+from ui.player_state import QuizRun
+from ui.safe_text import safe_md
+from ui.widgets import missing, read_response, render_item
+
+QUIZ_ID = "quick-quiz"
+
+
+def quiz_version(lib: CaseLibrary, items: list[QuizItem]) -> str:
+    """Fingerprint of the case versions a quiz draws on."""
+    stamp = ",".join(sorted({f"{i.case.id}@{lib.cases[i.case.id].version}" for i in items}))
+    return hashlib.sha256(stamp.encode()).hexdigest()[:12]
+
+
+def setup(engine: Engine, lib: CaseLibrary, token: str) -> None:
+    """Filters and size of a new quiz; starts it, or offers to resume an unfinished one."""
+    st.title("Quick quiz")
+    st.caption("Stand-alone questions drawn from the cases, with feedback after each one.")
+    unfinished = session.guarded(attempts.open_attempt, engine, token, QUIZ_ID, kind="quiz")
+    if unfinished is not None:
+        with st.container(border=True):
+            st.markdown("You have a quiz in progress.")
+            if st.button("Resume it", icon=":material/resume:"):
+                st.query_params["a"] = str(unfinished.id)
+                st.rerun()
+    bank = quiz_bank(c.case for c in lib.cases.values())
+    if not bank:
+        st.info("No quiz questions are available yet.", icon=":material/inbox:")
+        return
+    with st.form("quiz-setup", border=True):
+        topics = st.multiselect("Topics", sorted({t for i in bank for t in i.case.topics}))
+        skills = st.multiselect(
+            "CJMM skills",
+            [s.value for s in Skill if any(i.step.skill == s for i in bank)],
+            format_func=lambda s: Skill(s).label,
+        )
+        n = st.number_input("Number of questions", 1, 50, min(DEFAULT_ITEMS, len(bank)))
+        start = st.form_submit_button("Start quiz", type="primary", icon=":material/bolt:")
+    st.caption(f"{len(bank)} questions in the bank. Leave the filters empty to draw from all.")
+    if start:
+        seed = secrets.randbelow(2**31)
+        items = draw_quiz(bank, int(n), seed, topics, skills)
+        if not items:
+            st.warning("No questions match these filters; choose fewer filters.")
+            return
+        spec = {
+            "seed": seed,
+            "items": [i.key for i in items],
+            "filters": {"topics": topics, "skills": skills, "n": int(n)},
+        }
+        info = session.guarded(
+            attempts.start_attempt,
+            engine,
+            token,
+            QUIZ_ID,
+            quiz_version(lib, items),
+            kind="quiz",
+            quiz_spec=spec,
+            first_step=items[0].key,
+        )
+        st.query_params["a"] = str(info.id)
+        session.set_view(None)
+        st.rerun()
+
+
+def resolve_attempt(engine: Engine, token: str, attempt_id: int) -> AttemptInfo:
+    """The quiz attempt in the URL, or a friendly stop."""
+    info = session.attempt_info(engine, token, attempt_id)
+    if info is None:
+        session.not_found(
+            "We could not find that quiz in your progress. The link may be mistyped, or it may "
+            "belong to someone else."
+        )
+    if info.kind != "quiz":
+        st.switch_page(session.PLAYER_PAGE, query_params=session.params(a=info.id))
+    return info
+
+
+def load_run(engine: Engine, lib: CaseLibrary, token: str, info: AttemptInfo) -> QuizRun:
+    """The quiz run from this session, or rebuilt from its spec and the stored answers."""
+    key = f"quiz:{info.id}"
+    if key in st.session_state:
+        return st.session_state[key]
+    spec = info.quiz_spec or {}
+    cases = {cid: c.case for cid, c in lib.cases.items()}
+    items, gone = items_from_keys(cases, spec.get("items", []), int(spec.get("seed", 0)))
+    run = QuizRun(items, missing=gone)
+    stored = session.guarded(attempts.answers, engine, token, info.id)
+    for answer in stored:
+        item = run.get(answer.step_id)
+        if item is None:
+            continue
+        try:
+            run.results[item.key] = _score(item, answer.response, lib)
+        except ResponseError:
+            run.missing.append(item.key)
+    run.items = [i for i in run.items if i.key not in run.missing or i.key in run.results]
+    if run.finished and info.status != "finished":
+        session.guarded(_finish, engine, token, info.id, run)
+    st.session_state[key] = run
+    return run
+
+
+def _score(item: QuizItem, raw: object, lib: CaseLibrary):
+    result = score_response(item.step, raw, lib.guidance, tuple(item.case.guidance))
+    return replace(result, step_id=item.key)  # one case's step ids may repeat in another's
+
+
+def _finish(engine: Engine, token: str, attempt_id: int, run: QuizRun) -> None:
+    result = run.result()
+    attempts.finish_attempt(
+        engine,
+        token,
+        attempt_id,
+        points=result.points,
+        max_points=result.max_points,
+        percent=round(result.percent, 2),
+    )
+
+
+def submit(engine: Engine, lib: CaseLibrary, token: str, attempt_id: int, widget_key: str) -> None:
+    """Submit callback: score, save at once, show the feedback."""
+    ss = st.session_state
+    run: QuizRun = ss[f"quiz:{attempt_id}"]
+    item = run.current
+    if item is None:
+        return
+    session.forget_attempt(attempt_id)
+    try:
+        result = _score(item, read_response(item.step, widget_key), lib)
+    except ResponseError as exc:  # e.g. more boxes than allowed, ticked faster than a rerun
+        ss[f"error:{widget_key}"] = f"This answer cannot be scored yet: {exc}."
+        return
+    following = next((i.key for i in run.items if i.key not in run.results and i is not item), None)
+    try:
+        _, created = attempts.record_answer(
+            engine,
+            token,
+            attempt_id,
+            item.key,
+            response=result.response,
+            points=result.points,
+            max_points=result.max_points,
+            rule=result.rule,
+            skill=Skill(item.step.skill).value,
+            item_type=item.step.type,
+            must_avoid=list(result.must_avoid_chosen),
+            next_step=following,
+        )
+        if created:
+            run.results[item.key] = result
+            if run.finished:
+                try:
+                    _finish(engine, token, attempt_id, run)
+                except StorageError as exc:  # the answers are stored; the total follows later
+                    ss["notice"] = f"{exc.message} Your answers are saved."
+        else:
+            del ss[f"quiz:{attempt_id}"]
+            ss["notice"] = "This question had already been answered; your saved answer is shown."
+    except StorageError as exc:
+        ss[f"error:{widget_key}"] = exc.message
+        return
+    except ValueError as exc:  # refused by the server: a class exam's time is up
+        ss[f"error:{widget_key}"] = session_views.refusal(exc)
+        return
+    ss.pop(f"error:{widget_key}", None)
+    session.set_view(item.key)
+
+
+def _header(run: QuizRun, item: QuizItem) -> None:
+    number, total = run.items.index(item) + 1, len(run.items)
+    st.progress(
+        (number - 1) / total,
+        text=f"Question {number} of {total} · {Skill(item.step.skill).label}",
+    )
+    st.caption(f"From the case “{safe_md(item.case.title)}”")
+    st.markdown(f"### {safe_md(step_title(item.step))}")
+    if item.step.narrative:
+        st.info(safe_md(item.step.narrative), icon=":material/campaign:")
+    st.markdown(safe_md(item.step.prompt))
+
+
+def show_question(engine: Engine, lib: CaseLibrary, token: str, info: AttemptInfo, run: QuizRun):
+    """The next unanswered question with its widgets and the submit button."""
+    item = run.current
+    _header(run, item)
+    widget_key = f"q{info.id}.{item.key}"
+    render_item(item.step, widget_key)
+    need = missing(item.step, read_response(item.step, widget_key))
+    error = st.session_state.get(f"error:{widget_key}")
+    if error:
+        st.error(error, icon=":material/error:")
+    st.button(
+        "Submit answer",
+        type="primary",
+        icon=":material/send:",
+        disabled=need is not None,
+        on_click=submit,
+        args=(engine, lib, token, info.id, widget_key),
+        key=f"submit.{widget_key}",
+    )
+    if need:
+        st.caption(need)
+
+
+def show_feedback(run: QuizRun, key: str) -> None:
+    """Immediate feedback on an answered question, and the way on."""
+    item = run.get(key)
+    _header(run, item)
+    if run.finished:
+        label, icon = "See your quiz results", ":material/flag:"
+    else:
+        label, icon = "Next question", ":material/arrow_forward:"
+    feedback_summary(run.results[key], key=f"evidence.{key}")
+    st.button(label, type="primary", icon=icon, on_click=session.set_view, args=(None,))
+    feedback_details(item.step, run.results[key], f"evidence.{key}")
+    st.button(label, icon=icon, on_click=session.set_view, args=(None,), key="onward.bottom")
+
+
+def show_summary(run: QuizRun) -> None:
+    """Totals, points per skill, and every question's explanation again."""
+    st.title("Quiz results")
+    titles = {i.key: f"{step_title(i.step)} ({i.case.title})" for i in run.items}
+    debrief(run.result(), titles, answered="Questions answered")
+    st.markdown("#### Every question, explained")
+    answered = [i for i in run.items if i.key in run.results]
+    tabs = st.tabs([f"Q{n + 1}" for n in range(len(answered))])
+    for tab, item in zip(tabs, answered, strict=True):
+        with tab:
+            st.markdown(f"**{safe_md(titles[item.key])}**")
+            st.markdown(safe_md(item.step.prompt))
+            item_feedback(item.step, run.results[item.key], key=f"summary.{item.key}")
+    if st.button("New quiz", type="primary", icon=":material/bolt:"):
+        st.query_params.pop("a", None)
+        session.set_view(None)
+        st.rerun()
+
+
+def show(engine: Engine, lib: CaseLibrary, token: str, info: AttemptInfo, run: QuizRun) -> None:
+    """The quiz for one attempt: question, feedback or summary."""
+    if not run.items:
+        session.not_found("The questions of this quiz are no longer in the library.")
+    if run.missing:
+        st.caption(
+            f"{len(run.missing)} question(s) were removed from the library since this quiz began."
+        )
+    rules = session_views.class_rules(engine, info)  # None outside a class session
+    session_views.class_header(engine, info, rules)
+    quiz_panel(engine, lib, token, info, run, rules)
+
+
+@st.fragment  # clicks inside the quiz rerun only the quiz, never the page around it
+def quiz_panel(
+    engine: Engine,
+    lib: CaseLibrary,
+    token: str,
+    info: AttemptInfo,
+    run: QuizRun,
+    rules: session_views.ClassRules | None,
+) -> None:
+    """The next question, the feedback on the one just answered, or the summary."""
+    if st.session_state.get(f"quiz:{info.id}") is not run:  # rebuilt from the database
+        st.rerun(scope="app")
+    notice = st.session_state.pop("notice", None)
+    if notice:
+        st.toast(notice)
+    withhold = rules is not None and rules.withhold
+    view = st.query_params.get("s")
+    if view and view in run.results and withhold:
+        session_views.answer_saved(rules, run.finished)
+    elif view and view in run.results:
+        show_feedback(run, view)
+    elif run.finished and withhold:
+        session_views.results_pending(rules)
+    elif run.finished:
+        show_summary(run)
+        if rules is not None:
+            session_views.back_to_session(rules)
+    elif rules is not None and rules.time_up:
+        session_views.time_is_up(rules)
+    else:
+        show_question(engine, lib, token, info, run)
