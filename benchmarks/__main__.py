@@ -18,7 +18,9 @@ def main() -> int:
     status = 0
     for script in scripts:
         print(f"\n=== {script.stem} ===", flush=True)
-        status |= subprocess.call([sys.executable, str(script)], cwd=HERE.parent)
+        status |= subprocess.call(
+            [sys.executable, "-m", f"benchmarks.{script.stem}"], cwd=HERE.parent
+        )
     return status
 
 

@@ -1,7 +1,7 @@
 """Headless Chromium against `streamlit run`: first render, and submit → feedback with five
 trainees clicking at once, with the server's memory before and after 500 submits.
 
-Run from the project root: ``.venv/bin/python benchmarks/bench_browser.py [--submits N]``.
+Run from the project root: ``.venv/bin/python -m benchmarks.bench_browser [--submits N]``.
 Both ``runner.postScriptGC`` settings are measured, each on a fresh server and database.
 Times are taken in the page (``performance.now()`` and a MutationObserver): first render is
 navigation start → the first step's Submit button; submit → feedback is the click → the score
@@ -16,27 +16,14 @@ import contextlib
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+from tests.support.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, launch, stop, wait_healthy
+
 SCC = "scc-back-pain-could-not-wait"
 TRAINEES = 5
 WARMUP_SUBMITS = 50
@@ -71,65 +58,23 @@ SUBMIT = """
 """
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(gc: bool, tmp: Path) -> tuple[subprocess.Popen, str]:
-    """`streamlit run app.py` with its own SQLite file; wait for /_stcore/health."""
-    port = free_port()
+def start_server(gc: bool, tmp: Path):
+    """`streamlit run app.py` with its own SQLite file and the SCC case; (process, url)."""
     cases = tmp / "cases"
     cases.mkdir(exist_ok=True)
     shutil.copy(ROOT / "cases" / f"{SCC}.yaml", cases)
     env = {
-        **os.environ,
         "CASEBOOK_DATABASE_URL": f"sqlite:///{tmp / f'bench-{gc}.db'}",
         "CASEBOOK_CASES_DIR": str(cases),
     }
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--server.fileWatcherType",
-        "none",
-        "--runner.postScriptGC",
-        str(gc).lower(),
-    ]
-    with (tmp / f"server-{gc}.log").open("wb") as log:
-        proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                if r.read().strip() == b"ok":
-                    return proc, url
-        except OSError:
-            time.sleep(0.1)
-    stop_server(proc)
-    raise RuntimeError("streamlit did not start")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    """Stop the server we started, by its process group."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    log = tmp / f"server-{gc}.log"
+    proc, url = launch(env, log, ("--runner.postScriptGC", str(gc).lower()))
+    try:
+        wait_healthy(url, proc, log)
+    except RuntimeError:
+        stop(proc)
+        raise
+    return proc, url
 
 
 def rss_mb(pid: int) -> float:
@@ -243,7 +188,7 @@ async def run_config(gc: bool, submits: int) -> dict[str, float]:
     proc, url = start_server(gc, tmp)
     try:
         async with async_playwright() as p:
-            browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             cold = await first_render(browser, url)
             warm = statistics.median([await first_render(browser, url) for _ in range(3)])
             failures: list[str] = []
@@ -262,7 +207,7 @@ async def run_config(gc: bool, submits: int) -> dict[str, float]:
             after = rss_mb(proc.pid)
             await browser.close()
     finally:
-        stop_server(proc)
+        stop(proc)
         shutil.rmtree(tmp, ignore_errors=True)
     times.sort()
     return {
@@ -283,7 +228,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submits", type=int, default=500, help="timed submits per setting")
     args = parser.parse_args()
-    if not Path(CHROMIUM).exists():
+    if not CHROMIUM.exists():
         print(f"skipped: {CHROMIUM} is missing")
         return 0
     print(

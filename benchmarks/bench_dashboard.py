@@ -1,6 +1,6 @@
 """Time the educator dashboard: every table for a class of 300 and for 100,000 item responses.
 
-Run from the project root: ``.venv/bin/python benchmarks/bench_dashboard.py``. Each figure
+Run from the project root: ``.venv/bin/python -m benchmarks.bench_dashboard``. Each figure
 is the best of five runs (wall clock, with CPU time beside it).
 A class is planned with the simulator (real cases, answers, scores and branches) and bulk
 inserted into SQLite (a temporary file) and PostgreSQL (a fresh schema, dropped after; skipped

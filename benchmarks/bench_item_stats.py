@@ -1,6 +1,6 @@
 """Time item_statistics on a class-sized and a 100,000-response data set.
 
-Run from the project root: ``.venv/bin/python benchmarks/bench_item_stats.py``.
+Run from the project root: ``.venv/bin/python -m benchmarks.bench_item_stats``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Server-side rerun time of the case player against a bare page with the same widgets.
 
-Run from the project root: ``.venv/bin/python benchmarks/bench_player.py``.
+Run from the project root: ``.venv/bin/python -m benchmarks.bench_player``.
 Both apps run in AppTest in one process, alternating rerun by rerun so machine noise hits
 both alike; the time is that of the script body (Streamlit's ``exec_func_with_error_handling``:
 app.py, navigation, page and widgets; without post-script GC and AppTest's polling). Three

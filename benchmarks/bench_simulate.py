@@ -1,6 +1,6 @@
 """Load test: 300 synthetic students play every shipped case with 16 worker threads.
 
-Run from the project root: ``.venv/bin/python benchmarks/bench_simulate.py [--students N]``.
+Run from the project root: ``.venv/bin/python -m benchmarks.bench_simulate [--students N]``.
 SQLite runs on a temporary file; PostgreSQL (``CASEBOOK_TEST_POSTGRES_URL``, default the
 local test database) on a fresh schema that is dropped afterwards, or is skipped with the
 reason when unreachable. Targets: 0 lost, 0 duplicated, 0 errors, p95 commit latency ≤ 50 ms.

@@ -8,29 +8,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, app_servers
+
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 VIEWPORT = {"width": 1400, "height": 1000}
 
 
@@ -59,70 +44,6 @@ def _require_chromium() -> None:
     pytest.skip(reason)
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 30.0) -> None:
-    """Poll /_stcore/health until it answers ok (fail early if the server died)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                if r.read().strip() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"streamlit did not become healthy within {timeout:.0f} s")
-
-
-def start_server(db_url: str, cases: Path, log: Path, extra: tuple[str, ...] = ()):
-    """Start `streamlit run app.py` on a free port; return (process, base url)."""
-    port = free_port()
-    env = {**os.environ, "CASEBOOK_DATABASE_URL": db_url, "CASEBOOK_CASES_DIR": str(cases)}
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--server.fileWatcherType",
-        "none",
-        *extra,
-    ]
-    with log.open("wb") as out:  # the child keeps its own copy of the descriptor
-        proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc)
-    except Exception:
-        stop_server(proc)
-        raise
-    return proc, url
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    """Stop the server we started (by its process group id)."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> Iterator[str]:
     """Base URL of a Casebook server with its own SQLite file and the SCC case only."""
@@ -131,9 +52,12 @@ def server(tmp_path_factory) -> Iterator[str]:
     cases = tmp / "cases"
     cases.mkdir()
     shutil.copy(ROOT / "cases" / "scc-back-pain-could-not-wait.yaml", cases)
-    proc, url = start_server(f"sqlite:///{tmp / 'browser.db'}", cases, tmp / "streamlit.log")
-    yield url
-    stop_server(proc)
+    env = {
+        "CASEBOOK_DATABASE_URL": f"sqlite:///{tmp / 'browser.db'}",
+        "CASEBOOK_CASES_DIR": str(cases),
+    }
+    with app_servers(1, env, tmp) as (url,):
+        yield url
 
 
 @pytest.fixture(scope="session")

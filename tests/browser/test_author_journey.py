@@ -7,22 +7,16 @@ Waits are for content only the new run produces, never for the status widget to 
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.appserver import ROOT, app_servers
+
 ARTIFACTS = ROOT / "test-artifacts"
 PASSCODE = "correct-horse-42"
 CASE = (ROOT / "tests" / "fixtures" / "minimal_case.yaml").read_text(encoding="utf-8")
@@ -32,54 +26,20 @@ AUTHORED = CASE.replace("id: minimal", "id: browser-case").replace(
 BROKEN = AUTHORED.replace("prompt:", "promt:", 1)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-            return r.read().strip() == b"ok"
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def author_server(browser, tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """A server (the repository's .streamlit/config.toml) on a copy of the shipped cases."""
     tmp = tmp_path_factory.mktemp("author")
     cases = tmp / "cases"
     shutil.copytree(ROOT / "cases", cases)
-    env = os.environ | {
+    env = {
         "CASEBOOK_DATABASE_URL": f"sqlite:///{tmp / 'casebook.db'}",
         "CASEBOOK_CASES_DIR": str(cases),
         "CASEBOOK_EDUCATOR_PASSCODE": PASSCODE,
         "CASEBOOK_PASSCODE_FILE": str(tmp / "passcode.hash"),
     }
-    port = _free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-    cmd += ["--server.fileWatcherType", "none", "--runner.postScriptGC", "false"]
-    log = tmp / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while not _healthy(url):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            os.killpg(proc.pid, signal.SIGKILL)
-            pytest.fail("the Streamlit server did not start:\n" + log.read_text())
-        time.sleep(0.2)
-    yield url, cases
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    with app_servers(1, env, tmp) as (url,):
+        yield url, cases
 
 
 @pytest.fixture

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.appserver import ROOT, app_servers
+
 ARTIFACTS = ROOT / "test-artifacts"
 PASSCODE = "correct-horse-42"
 # A two-step case keeps the journey short; its options cite the shipped guidance.
@@ -68,58 +61,20 @@ STUDENTS = [  # name, choices, expected gradebook percent
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def class_server(browser, tmp_path_factory):
     """A server with a known educator passcode, a fresh SQLite file and the two-step case."""
     tmp = tmp_path_factory.mktemp("class-session")
     (tmp / "cases").mkdir()
     (tmp / "cases" / "two-step.yaml").write_text(TWO_STEP_CASE, encoding="utf-8")
-    port = _free_port()
-    env = os.environ | {
+    env = {
         "CASEBOOK_DATABASE_URL": f"sqlite:///{tmp / 'casebook.db'}",
         "CASEBOOK_CASES_DIR": str(tmp / "cases"),
         "CASEBOOK_EDUCATOR_PASSCODE": PASSCODE,
         "CASEBOOK_PASSCODE_FILE": str(tmp / "passcode.hash"),
     }
-    log = tmp / "server.log"
-    args = ["--server.port", str(port), "--server.headless", "true"]
-    args += ["--server.fileWatcherType", "none", "--runner.postScriptGC", "false"]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", *args],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while not _healthy(base):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("the Streamlit server did not start:\n" + log.read_text())
-        time.sleep(0.2)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-def _healthy(base: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as response:
-            return response.read().strip() == b"ok"
-    except OSError:
-        return False
+    with app_servers(1, env, tmp) as (base,):
+        yield base
 
 
 def _idle(page) -> None:

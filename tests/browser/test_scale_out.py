@@ -1,0 +1,116 @@
+"""Beyond one machine: two `streamlit run` servers on one PostgreSQL database.
+
+Students join through either server (a proxy with sticky sessions would spread them so) while
+twenty simulated students write to the same database; afterwards nothing is lost or
+duplicated, and the live dashboard on *each* server shows the complete class.
+"""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from classroom import sessions
+from classroom.db import get_engine
+from classroom.simulation import simulate
+from tests.support.appserver import ROOT, app_servers
+
+pytestmark = pytest.mark.postgres
+
+ARTIFACTS = ROOT / "test-artifacts"
+PASSCODE = "scale-out-passcode-7"
+SIMULATED = 20
+
+
+def _click(page, name: str | re.Pattern[str]) -> None:
+    page.get_by_role("button", name=name, exact=isinstance(name, str)).first.click()
+
+
+def _join(browser, base: str, code: str, name: str, play: bool) -> None:
+    """Join through the server at ``base``; if ``play``, escalate and hand over (2 steps)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/join?code={code}")
+        page.get_by_role("textbox", name="Display name").fill(name)
+        _click(page, "Join")
+        start = page.get_by_role("button", name="Start", exact=True)
+        start.wait_for()
+        if play:
+            start.click()
+            for choice in ("Call", "The change in pain"):
+                page.get_by_test_id("stRadio").get_by_text(choice, exact=True).click()
+                page.locator(
+                    '[data-testid="stApp"][data-test-script-state="notRunning"]'
+                ).wait_for()
+                _click(page, "Submit answer")
+                _click(page, re.compile(r"^(Continue to step 2|See your debrief)$"))
+            page.get_by_role("button", name="Back to the class session").first.wait_for()
+    except Exception:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"scale-out-{name}.png"), full_page=True)
+        raise
+    finally:
+        context.close()
+
+
+def _dashboard_shows(browser, base: str, code: str, students: int, answers: int, names) -> None:
+    """Sign in on the server at ``base`` and find the whole class on its live dashboard."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/dashboard?code={code}")
+        page.get_by_role("textbox", name="Educator passcode").fill(PASSCODE)
+        _click(page, "Sign in")
+        metric = page.get_by_test_id("stMetric")
+        metric.filter(has_text="Students joined").get_by_text(str(students), exact=True).wait_for()
+        metric.filter(has_text="Answers stored").get_by_text(str(answers), exact=True).wait_for()
+        grid = page.get_by_test_id("stDataFrame").first
+        for name in names:
+            grid.locator("td", has_text=name).first.wait_for(state="attached")
+    except Exception:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "scale-out-dashboard.png"), full_page=True)
+        raise
+    finally:
+        context.close()
+
+
+def test_two_app_servers_on_one_postgres_lose_and_duplicate_nothing(
+    browser, pg_url, ward_cases_dir, ward_library, tmp_path
+):
+    engine = get_engine(pg_url)  # migrated here first; the servers find the schema at head
+    info = sessions.create_session(engine, "Scale-out", ["night-shift"])
+    env = {
+        "CASEBOOK_DATABASE_URL": pg_url,
+        "CASEBOOK_CASES_DIR": str(ward_cases_dir),
+        "CASEBOOK_EDUCATOR_PASSCODE": PASSCODE,
+        "CASEBOOK_PASSCODE_FILE": str(tmp_path / "passcode.hash"),
+    }
+    joiners = [("Ana via A", True), ("Ben via B", True), ("Cy via A", False), ("Di via B", False)]
+    with app_servers(2, env, tmp_path) as servers:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # Simulated students write to the same database while people use both servers.
+            load = pool.submit(simulate, engine, info.code, ward_library, SIMULATED, 4, 9)
+            for number, (name, play) in enumerate(joiners):
+                _join(browser, servers[number % 2], info.code, name, play)
+            report = load.result()
+        assert report.ok, report
+
+        roster = sessions.session_roster(engine, info.code)
+        rows = sessions.session_responses(engine, info.code)
+        keys = [(r["attempt_id"], r["step_id"]) for r in rows]
+        assert len(keys) == len(set(keys)), "an answer is stored twice"
+        assert len(roster) == SIMULATED + len(joiners)
+        assert len({r["learner_id"] for r in roster}) == len(roster)
+        people = {r["display_name"]: r for r in roster}
+        assert [people[n]["finished"] for n, _ in joiners] == [1, 1, 0, 0]
+        assert sum(r["student"] in ("Ana via A", "Ben via B") for r in rows) == 4
+        assert len(rows) == report.answers_written + 4
+
+        for base in servers:
+            _dashboard_shows(browser, base, info.code, len(roster), len(rows), dict(joiners))

@@ -1,0 +1,104 @@
+"""Start and stop real `streamlit run app.py` servers, and Debian's Chromium settings.
+
+One harness for the browser tests, the scale-out test and the browser benchmark, so they
+all start the app the way a user does (``streamlit run``) and stop it by process group.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def healthy(url: str) -> bool:
+    """Whether the server at ``url`` answers its health check."""
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+            return r.read().strip() == b"ok"
+    except OSError:
+        return False
+
+
+def launch(env: Mapping[str, str], log: Path, extra: tuple[str, ...] = ()):
+    """Start `streamlit run app.py` on a free port without waiting; return (process, url)."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    cmd += ["--server.headless", "true", "--server.fileWatcherType", "none", *extra]
+    with log.open("wb") as out:  # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 40.0) -> None:
+    """Poll the health check until it answers; fail early, with the log, if the server died."""
+    deadline = time.monotonic() + timeout
+    while not healthy(url):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"streamlit at {url} did not start:\n{log.read_text()}")
+        time.sleep(0.1)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop a server we started, by its process group (SIGTERM, then SIGKILL)."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+@contextmanager
+def app_servers(
+    count: int, env: Mapping[str, str], logs: Path, extra: tuple[str, ...] = ()
+) -> Iterator[list[str]]:
+    """``count`` app servers started together (they boot in parallel); their base URLs."""
+    started: list[subprocess.Popen] = []
+    try:
+        pending = []
+        for number in range(count):
+            log = logs / f"server-{number}.log"
+            proc, url = launch(env, log, extra)
+            started.append(proc)
+            pending.append((proc, url, log))
+        for proc, url, log in pending:
+            wait_healthy(url, proc, log)
+        yield [url for _, url, _ in pending]
+    finally:
+        for proc in started:
+            stop(proc)
