@@ -23,6 +23,8 @@ from sqlalchemy.engine import Connection, Engine, Row
 
 from classroom.db import reading, translate_errors
 from classroom.schema import Answer, Attempt, ClassSession, Learner, Participant, utcnow
+from scoring.explain import ItemResult
+from scoring.models import Skill, Step
 
 KINDS = ("case", "quiz")
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -350,6 +352,23 @@ _INSERT_ANSWER = {
 def _stored_answer(conn: Connection, attempt_id: int, step_id: str) -> AnswerInfo | None:
     row = conn.execute(_STORED_ANSWER, {"attempt": attempt_id, "step": step_id}).one_or_none()
     return None if row is None else _answer_info(row)
+
+
+def answer_fields(
+    step: Step, result: ItemResult, next_step: str | None, minutes: int = 0
+) -> dict[str, Any]:
+    """The keyword arguments of :func:`record_answer` for a scored item and where it leads."""
+    return {
+        "response": result.response,
+        "points": result.points,
+        "max_points": result.max_points,
+        "rule": result.rule,
+        "skill": Skill(step.skill).value,
+        "item_type": step.type,
+        "must_avoid": list(result.must_avoid_chosen),
+        "next_step": next_step,
+        "minutes": minutes,
+    }
 
 
 @translate_errors(_NOT_SAVED)

@@ -32,7 +32,6 @@ from classroom.db import StorageError
 from scoring.case_path import summarize, transition
 from scoring.items import score_response
 from scoring.loader import CaseLibrary
-from scoring.models import Skill
 from scoring.simulate import random_response
 
 RESEND_RATE = 0.02
@@ -135,17 +134,7 @@ def _plan_case(
         step = by_id[current]
         result = score_response(step, random_response(step, rng, ability), guidance, case.guidance)
         move = transition(case, step, result.response, guidance)
-        fields = {
-            "response": result.response,
-            "points": result.points,
-            "max_points": result.max_points,
-            "rule": result.rule,
-            "skill": Skill(step.skill).value,
-            "item_type": step.type,
-            "must_avoid": list(result.must_avoid_chosen),
-            "next_step": move.next_step,
-            "minutes": move.minutes,
-        }
+        fields = attempts.answer_fields(step, result, move.next_step, move.minutes)
         planned.append(_PlannedAnswer(step.id, fields, rng.random() < RESEND_RATE))
         items.append(result)
         path.append(step.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,17 @@ def test_a_drafts_modeline_is_pointed_at_the_cases_schema(folder, guidance_lib, 
     done = publish_case(draft.replace("id: minimal", "id: drafted").encode(), folder, guidance_lib)
     lines = done.path.read_text().splitlines()
     assert lines[0] == MODELINE and lines[1] == "id: drafted"
+
+
+def test_a_published_case_is_readable_like_any_file_and_keeps_its_mode(
+    folder, guidance_lib, minimal_yaml
+):
+    old = os.umask(0o022)
+    try:
+        live = publish_case(_case(minimal_yaml), folder, guidance_lib).path
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(live.stat().st_mode) == 0o644  # not mkstemp's private 0600
+    live.chmod(0o664)
+    publish_case(_case(minimal_yaml, feedback="Second."), folder, guidance_lib)
+    assert stat.S_IMODE(live.stat().st_mode) == 0o664

@@ -207,3 +207,20 @@ def test_a_session_quiz_in_exam_mode_saves_answers_without_feedback(engine):
     assert (attempt.kind, attempt.session_code, attempt.quiz_spec) == ("quiz", info.code, spec)
     button(at, "Finish").click().run()
     assert "Your educator will release results" in texts(at)
+
+
+def test_my_results_hide_an_unreleased_exam_score(engine):
+    info = sessions.create_session(engine, "Final", [CASE], mode="exam")
+    _, token = sessions.join_session(engine, info.code, "Ana")
+    attempt = attempts.start_attempt(engine, token, CASE, "v1", session_code=info.code)
+    attempts.finish_attempt(engine, token, attempt.id, points=3, max_points=12, percent=25.0)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.run()
+    at.query_params["t"] = token
+    at.switch_page("ui/pages/results.py").run()
+    assert not at.exception
+    assert "Submitted · results not released yet" in texts(at)
+    assert "3 of 12 · 25%" not in texts(at)
+    sessions.release_results(engine, info.code)
+    at.run()
+    assert "3 of 12 · 25%" in texts(at)

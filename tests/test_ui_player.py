@@ -203,3 +203,22 @@ def test_a_passage_opens_verbatim_with_its_id_and_source_date(app, scc, guidance
     assert "Passage `scc-symptoms`" in shown
     assert passage.guidance.source_date in shown.replace("\\", "")  # plain_md escapes
     assert "**Back pain \\(with pain that may go down one or both legs\\)**" in shown
+
+
+def test_a_republished_case_does_not_change_under_a_trainee(app, scc, app_env):
+    from classroom.publishing import publish_case
+
+    d = app({"case": SCC})
+    d.answer(scc.steps[0])
+    live = app_env.cases / f"{SCC}.yaml"
+    before = live.read_bytes()
+    publish_case(
+        before.replace(b"Which findings at 22:00", b"Which findings at 23:00"), app_env.cases
+    )
+    assert b"at 23:00" in live.read_bytes()
+    mid_case = app({"t": d.query["t"], "a": d.query["a"]})  # the same trainee, reloading
+    assert mid_case.widget_key().endswith(".priority")
+    back = app({"t": d.query["t"], "a": d.query["a"], "s": "cues"})
+    assert "at 22:00" in back.texts() and "at 23:00" not in back.texts()
+    newcomer = app({"case": SCC})  # a new attempt starts on the new version
+    assert "at 23:00" in newcomer.texts()

@@ -14,7 +14,7 @@ from scoring.errors import ResponseError
 from scoring.items import score_response
 from scoring.loader import CaseLibrary, LoadedCase
 from scoring.models import Skill
-from ui import session, session_views
+from ui import resources, session, session_views
 from ui.debrief import debrief
 from ui.exhibits import client_record, patient_banner
 from ui.feedback import feedback_details, feedback_summary
@@ -70,8 +70,17 @@ def resolve_attempt(engine: Engine, lib: CaseLibrary, token: str) -> AttemptInfo
 
 
 def loaded_case(lib: CaseLibrary, info: AttemptInfo) -> LoadedCase:
-    """The attempt's case from the library, or a friendly stop when it is gone."""
+    """The case as it was when the attempt started, so a republish never changes it mid-play.
+
+    Falls back to the library's current version when the old one is not kept (then the
+    stored answers are re-scored against it, or the trainee is offered a fresh start).
+    """
     loaded = lib.get(info.case_id)
+    if loaded is not None and loaded.version == info.case_version:
+        return loaded
+    started_on = resources.case_version(info.case_id, info.case_version, lib.guidance)
+    if started_on is not None:
+        return started_on
     if loaded is None:
         session.not_found(f"The case “{info.case_id}” of this attempt is no longer in the library.")
     return loaded
@@ -135,21 +144,8 @@ def submit(engine: Engine, lib: CaseLibrary, token: str, attempt_id: int, widget
         return
     move = transition(run.case, step, result.response, lib.guidance)
     try:
-        _, created = attempts.record_answer(
-            engine,
-            token,
-            attempt_id,
-            step.id,
-            response=result.response,
-            points=result.points,
-            max_points=result.max_points,
-            rule=result.rule,
-            skill=Skill(step.skill).value,
-            item_type=step.type,
-            must_avoid=list(result.must_avoid_chosen),
-            next_step=move.next_step,
-            minutes=move.minutes,
-        )
+        fields = attempts.answer_fields(step, result, move.next_step, move.minutes)
+        _, created = attempts.record_answer(engine, token, attempt_id, step.id, **fields)
         if created:
             run.add(step, result, move)
             if run.finished:

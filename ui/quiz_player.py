@@ -156,20 +156,8 @@ def submit(engine: Engine, lib: CaseLibrary, token: str, attempt_id: int, widget
         return
     following = next((i.key for i in run.items if i.key not in run.results and i is not item), None)
     try:
-        _, created = attempts.record_answer(
-            engine,
-            token,
-            attempt_id,
-            item.key,
-            response=result.response,
-            points=result.points,
-            max_points=result.max_points,
-            rule=result.rule,
-            skill=Skill(item.step.skill).value,
-            item_type=item.step.type,
-            must_avoid=list(result.must_avoid_chosen),
-            next_step=following,
-        )
+        fields = attempts.answer_fields(item.step, result, following)
+        _, created = attempts.record_answer(engine, token, attempt_id, item.key, **fields)
         if created:
             run.results[item.key] = result
             if run.finished:

@@ -13,9 +13,10 @@ from pathlib import Path
 import streamlit as st
 from sqlalchemy import Engine
 
-from classroom import db
-from scoring.guidance import guidance_dir
-from scoring.loader import CaseLibrary, cases_dir, load_library
+from classroom import db, publishing
+from scoring.errors import CaseError
+from scoring.guidance import GuidanceLibrary, guidance_dir
+from scoring.loader import CaseLibrary, LoadedCase, cases_dir, load_library
 
 Fingerprint = tuple[tuple[str, int, int], ...]
 
@@ -67,3 +68,21 @@ def library() -> CaseLibrary:
     cases, guidance = cases_dir(), guidance_dir()
     # Hash the fingerprint here: Streamlit's own argument hashing of the tuple costs ~1 ms.
     return _library(str(cases), str(guidance), hash(fingerprint([cases, guidance])))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _case_version(
+    case_id: str, version: str, cases_folder: str, _guidance: GuidanceLibrary
+) -> LoadedCase | None:
+    try:
+        return publishing.load_version(case_id, version, _guidance, Path(cases_folder))
+    except CaseError:  # that text no longer validates (e.g. a passage id was renamed)
+        return None
+
+
+def case_version(case_id: str, version: str, guidance: GuidanceLibrary) -> LoadedCase | None:
+    """The case as published at ``version`` (live or archived), or None when it is not kept.
+
+    A version is a hash of the file's text, so each one is loaded once and cached for good.
+    """
+    return _case_version(case_id, version, str(cases_dir()), guidance)

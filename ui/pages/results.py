@@ -5,6 +5,7 @@ import streamlit as st
 from classroom import attempts
 from ui import session
 from ui.safe_text import plain_md
+from ui.session_views import class_rules
 
 engine = session.open_engine()
 lib = session.open_library()
@@ -30,7 +31,12 @@ for a in mine:
             st.caption(
                 f"Started {started}" + (f" · class {a.session_code}" if a.session_code else "")
             )
-        if a.status == "finished":
+        rules = class_rules(engine, a) if a.session_code else None
+        if a.status == "finished" and rules is not None and rules.withhold:
+            # An exam's scores stay hidden here too until the educator releases them.
+            st.badge("Submitted · results not released yet", icon=":material/lock:", color="gray")
+            label, icon = "Open", ":material/flag:"
+        elif a.status == "finished":
             st.badge(
                 f"{a.points} of {a.max_points} · {a.percent:.0f}%",
                 icon=":material/check:",
