@@ -13,6 +13,18 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_passcode_file(tmp_path_factory):
+    """Keep the app's generated educator passcode out of the developer's data/ folder.
+
+    Set in the environment, so app servers started by browser tests inherit it too.
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        path = tmp_path_factory.mktemp("passcode") / "educator-passcode.hash"
+        mp.setenv("CASEBOOK_PASSCODE_FILE", str(path))
+        yield path
+
+
 @pytest.fixture(scope="session")
 def guidance_lib() -> GuidanceLibrary:
     """The shipped guidance documents."""

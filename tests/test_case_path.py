@@ -59,6 +59,9 @@ def test_delay_path_deteriorates_and_cites_paralysis(shipped):
     assert "cannot lift her legs" in result.consequences[0]
     assert "scc-untreated-paralysis" in [e.passage_id for e in result.review]
     assert result.points == result.max_points - 1  # only the priority item lost
+    # Delaying escalation is an unsafe choice (grounding: safe distractor families), so the
+    # case's 50% cap applies even though the rest of the path was played well.
+    assert result.must_avoid and result.capped and result.percent == 50
 
 
 def test_must_avoid_caps_the_reported_percent(shipped):

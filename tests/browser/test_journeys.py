@@ -177,6 +177,7 @@ def test_the_delay_path_shows_the_deterioration(page: Page, server, shot):
     rest = play_to_debrief(page)
     assert rest[:2] == ["Make sense of it (06:00)", "Anticipate the plan"]
     assert metric(page, "Points") == "16 of 17"
+    assert metric(page, "Score") == "50%"  # delaying escalation is must-avoid: capped
     expect(page.get_by_text("What happened on your path")).to_be_visible()
     expect(page.get_by_text(re.compile("^06:00 — Eight hours later"))).to_be_visible()
     shot(page, "debrief-delay")
