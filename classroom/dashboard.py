@@ -37,12 +37,12 @@ from classroom.item_stats import (
 )
 from classroom.schema import Answer, Attempt, ClassSession, Participant
 from classroom.sessions import SessionInfo, get_session, normalize_code
+from scoring.case_path import path_bounds
 from scoring.errors import ResponseError
 from scoring.explain import ItemResult
-from scoring.items import max_points as step_max_points
 from scoring.items import score_response
 from scoring.loader import CaseLibrary
-from scoring.models import Case, Option, Skill
+from scoring.models import Case, Skill
 
 __all__ = [
     "Dashboard",
@@ -395,41 +395,6 @@ def _choice_frame(responses: pd.DataFrame, codes: np.ndarray, decoded: np.ndarra
 # --- The case model: paths, labels and option catalogue ---------------------------------------
 
 
-def _successors(case: Case, step: Any) -> list[str]:
-    """Steps that can follow ``step`` on some answer (as ``scoring.case_path.transition``)."""
-    options = [o for o in getattr(step, "options", []) if isinstance(o, Option)]
-    out = [o.goto for o in options if o.goto]
-    if not options or not all(o.goto for o in options):
-        ids = [s.id for s in case.steps]
-        i = ids.index(step.id)
-        default = step.next or (None if step.end or i + 1 == len(ids) else ids[i + 1])
-        if default:
-            out.append(default)
-    return list(dict.fromkeys(out))
-
-
-def _path_bounds(case: Case) -> dict[str, tuple[int, int]]:
-    """Per step: the most steps and the most points on any path from it to an end."""
-    by_id = {s.id: s for s in case.steps}
-    memo: dict[str, tuple[int, int]] = {}
-
-    def walk(step_id: str, seen: frozenset[str]) -> tuple[int, int]:
-        if step_id not in memo:
-            step = by_id[step_id]
-            nexts = [s for s in _successors(case, step) if s in by_id and s not in seen]
-            tails = [walk(s, seen | {step_id}) for s in nexts]
-            memo[step_id] = (
-                1 + max((t[0] for t in tails), default=0),
-                step_max_points(step) + max((t[1] for t in tails), default=0),
-            )
-        return memo[step_id]
-
-    walk(case.steps[0].id, frozenset())
-    for step in case.steps:
-        walk(step.id, frozenset())
-    return memo
-
-
 Bounds = dict[tuple[str, str], tuple[int, int]]
 
 
@@ -440,7 +405,7 @@ def _bounds(library: CaseLibrary, case_ids: Iterable[str]) -> Bounds:
         loaded = library.get(case_id)
         if loaded is None:
             continue
-        per_step = _path_bounds(loaded.case)
+        per_step = path_bounds(loaded.case)
         out[(case_id, "")] = per_step[loaded.case.steps[0].id]
         out.update({(case_id, step_id): b for step_id, b in per_step.items()})
     return out

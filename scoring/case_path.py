@@ -16,7 +16,7 @@ from typing import Any
 
 from scoring.explain import Evidence, ItemResult, resolve_evidence
 from scoring.guidance import GuidanceLibrary
-from scoring.items import score_response
+from scoring.items import max_points, score_response
 from scoring.models import Case, Option, Skill
 
 
@@ -106,6 +106,44 @@ class CaseResult:
 def steps_by_id(case: Case) -> dict[str, Any]:
     """Steps keyed by id."""
     return {s.id: s for s in case.steps}
+
+
+def successors(case: Case, step: Any) -> list[str]:
+    """Steps that can follow ``step`` on some answer (the targets ``transition`` can return)."""
+    options = [o for o in getattr(step, "options", []) if isinstance(o, Option)]
+    out = [o.goto for o in options if o.goto]
+    if not options or not all(o.goto for o in options):
+        ids = [s.id for s in case.steps]
+        i = ids.index(step.id)
+        default = step.next or (None if step.end or i + 1 == len(ids) else ids[i + 1])
+        if default:
+            out.append(default)
+    return list(dict.fromkeys(out))
+
+
+def path_bounds(case: Case) -> dict[str, tuple[int, int]]:
+    """Per step: the most steps and the most points on any path from it to an end.
+
+    The progress bar's "Step 3 of 6" and the dashboard's progress both use the longest
+    path, so a branch never makes the count go down. Cycles are cut where they close.
+    """
+    by_id = steps_by_id(case)
+    memo: dict[str, tuple[int, int]] = {}
+
+    def walk(step_id: str, seen: frozenset[str]) -> tuple[int, int]:
+        if step_id not in memo:
+            step = by_id[step_id]
+            nexts = [s for s in successors(case, step) if s in by_id and s not in seen]
+            tails = [walk(s, seen | {step_id}) for s in nexts]
+            memo[step_id] = (
+                1 + max((t[0] for t in tails), default=0),
+                max_points(step) + max((t[1] for t in tails), default=0),
+            )
+        return memo[step_id]
+
+    for step in case.steps:
+        walk(step.id, frozenset())
+    return memo
 
 
 def _chosen_options(step: Any, response: Any) -> list[Option]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from scoring.case_path import clock_time, score_case
+from scoring.case_path import clock_time, path_bounds, score_case, successors
+from scoring.items import max_points
 from scoring.models import Skill
 
 SCC = "scc-back-pain-could-not-wait"
@@ -86,3 +87,22 @@ def test_must_avoid_caps_the_reported_percent(shipped):
 def test_unanswered_step_stops_the_walk(shipped):
     result = score_case(shipped.cases[SCC].case, {"cues": ["pain-legs"]}, shipped.guidance)
     assert result.path == ["cues", "priority"] and not result.finished
+
+
+def test_successors_follow_gotos_and_defaults(shipped):
+    case = shipped.cases[SCC].case
+    by_id = {s.id: s for s in case.steps}
+    assert successors(case, by_id["priority"]) == ["early-bowtie", "deficit-bowtie"]
+    assert successors(case, by_id["cues"]) == ["priority"]
+    assert successors(case, by_id["outcomes"]) == []
+
+
+def test_path_bounds_count_steps_and_points_to_the_end(shipped):
+    case = shipped.cases[SCC].case
+    bounds = path_bounds(case)
+    assert bounds["cues"][0] == 6 and bounds["deficit-bowtie"][0] == 4
+    assert bounds["outcomes"] == (1, max_points(case.steps[-1]))
+    assert case.steps[-1].id == "outcomes"
+    # Both branches are worth 17 points, so the bound from the start is the case's maximum.
+    played = score_case(case, {**KEYS, "priority": "notify-now"}, shipped.guidance)
+    assert bounds["cues"][1] == played.max_points == 17

@@ -9,7 +9,7 @@ import pytest
 from scoring.errors import ResponseError
 from scoring.loader import load_case
 from ui.exhibits import visible_exhibits, vitals_long
-from ui.player_state import longest_path, rebuild_case, successors
+from ui.player_state import rebuild_case
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,19 +17,6 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def scc():
     return load_case(ROOT / "cases" / "scc-back-pain-could-not-wait.yaml").case
-
-
-def test_successors_follow_gotos_and_defaults(scc):
-    by_id = {s.id: s for s in scc.steps}
-    assert successors(scc, by_id["priority"]) == ["early-bowtie", "deficit-bowtie"]
-    assert successors(scc, by_id["cues"]) == ["priority"]
-    assert successors(scc, by_id["outcomes"]) == []
-
-
-def test_longest_path_counts_steps_to_the_end(scc):
-    assert longest_path(scc, "cues") == 6
-    assert longest_path(scc, "deficit-bowtie") == 4
-    assert longest_path(scc, "outcomes") == 1
 
 
 def test_rebuild_replays_the_path_with_clock_and_progress(scc, guidance_lib, keyed):

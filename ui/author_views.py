@@ -22,13 +22,13 @@ from scoring.items import score_response
 from scoring.loader import CaseLibrary, LoadedCase, cases_dir, load_case_bytes
 from scoring.skeleton import skeleton
 from scoring.yaml_reader import MAX_BYTES, YamlError, decode_yaml_bytes
-from ui.case_player import progress_header, step_title
+from ui.case_player import progress_header, step_title, way_on
 from ui.debrief import debrief
 from ui.exhibits import client_record, patient_banner
 from ui.feedback import item_feedback, what_happened
 from ui.player_state import CaseRun
 from ui.safe_text import plain_md, safe_md
-from ui.widgets import missing, read_response, render_item
+from ui.widgets import answer_form, read_response
 
 TEXT = "author.text"
 UPLOAD = "author.upload"
@@ -295,19 +295,7 @@ def _step(state: Preview, lib: GuidanceLibrary) -> None:
         st.info(safe_md(step.narrative), icon=":material/campaign:")
     st.markdown(safe_md(step.prompt))
     key = _widget_key(state, step.id)
-    render_item(step, key)
-    need = missing(step, read_response(step, key))
-    st.button(
-        "Submit answer",
-        type="primary",
-        icon=":material/send:",
-        disabled=need is not None,
-        on_click=_submit,
-        args=(lib,),
-        key=f"submit.{key}",
-    )
-    if need:
-        st.caption(need)
+    answer_form(step, key, _submit, (lib,))
 
 
 def _feedback(run: CaseRun, step_id: str) -> None:
@@ -320,13 +308,7 @@ def _feedback(run: CaseRun, step_id: str) -> None:
     what_happened(
         done.transition, clock_time(run.case, done.minutes_before + done.transition.minutes)
     )
-    latest = index == len(run.answered) - 1
-    if latest and run.finished:
-        label, icon = "See your debrief", ":material/flag:"
-    elif latest:
-        label, icon = f"Continue to step {index + 2}", ":material/arrow_forward:"
-    else:
-        label, icon = "Back to where you are", ":material/undo:"
+    label, icon = way_on(run, index)
     st.button(label, type="primary", icon=icon, on_click=_set_view, args=(None,))
 
 

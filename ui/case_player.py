@@ -20,7 +20,7 @@ from ui.exhibits import client_record, patient_banner
 from ui.feedback import feedback_details, feedback_summary
 from ui.player_state import CaseRun, rebuild_case
 from ui.safe_text import safe_md
-from ui.widgets import missing, read_response, render_item
+from ui.widgets import answer_form, read_response
 
 
 def step_title(step: object) -> str:
@@ -189,22 +189,16 @@ def show_step(engine: Engine, lib: CaseLibrary, token: str, info: AttemptInfo, r
         st.info(safe_md(step.narrative), icon=":material/campaign:")
     st.markdown(safe_md(step.prompt))
     widget_key = f"w{info.id}.{step.id}"
-    render_item(step, widget_key)
-    need = missing(step, read_response(step, widget_key))
-    error = st.session_state.get(f"error:{widget_key}")
-    if error:
-        st.error(error, icon=":material/error:")
-    st.button(
-        "Submit answer",
-        type="primary",
-        icon=":material/send:",
-        disabled=need is not None,
-        on_click=submit,
-        args=(engine, lib, token, info.id, widget_key),
-        key=f"submit.{widget_key}",
-    )
-    if need:
-        st.caption(need)
+    answer_form(step, widget_key, submit, (engine, lib, token, info.id, widget_key))
+
+
+def way_on(run: CaseRun, index: int) -> tuple[str, str]:
+    """Label and icon of the button leaving the feedback of the ``index``-th answered step."""
+    if index < len(run.answered) - 1:
+        return "Back to where you are", ":material/undo:"
+    if run.finished:
+        return "See your debrief", ":material/flag:"
+    return f"Continue to step {index + 2}", ":material/arrow_forward:"
 
 
 def show_feedback(run: CaseRun, step_id: str) -> None:
@@ -215,13 +209,7 @@ def show_feedback(run: CaseRun, step_id: str) -> None:
     clock = clock_time(run.case, done.minutes_before + done.transition.minutes)
     progress_header(index + 1, total, done.step, answered=True, clock=clock)
     st.markdown(safe_md(done.step.prompt))
-    latest = index == len(run.answered) - 1
-    if latest and run.finished:
-        label, icon = "See your debrief", ":material/flag:"
-    elif latest:
-        label, icon = f"Continue to step {index + 2}", ":material/arrow_forward:"
-    else:
-        label, icon = "Back to where you are", ":material/undo:"
+    label, icon = way_on(run, index)
     key = f"evidence.{run.case.id}.{step_id}"
     feedback_summary(done.result, done.transition, clock, key)
     st.button(label, type="primary", icon=icon, on_click=session.set_view, args=(None,))

@@ -14,11 +14,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from scoring.case_path import CaseResult, Transition, steps_by_id, summarize, transition
+from scoring.case_path import (
+    CaseResult,
+    Transition,
+    path_bounds,
+    steps_by_id,
+    summarize,
+    transition,
+)
 from scoring.explain import ItemResult
 from scoring.guidance import GuidanceLibrary
 from scoring.items import score_response
-from scoring.models import Case, Option
+from scoring.models import Case
 from scoring.quiz import QuizItem
 
 
@@ -86,7 +93,7 @@ class CaseRun:
         done = len(self.answered)
         if self.current is None:
             return done, done
-        return done + 1, done + longest_path(self.case, self.current)
+        return done + 1, done + path_bounds(self.case)[self.current][0]
 
 
 def rebuild_case(case: Case, lib: GuidanceLibrary, responses: Mapping[str, Any]) -> CaseRun:
@@ -98,35 +105,6 @@ def rebuild_case(case: Case, lib: GuidanceLibrary, responses: Mapping[str, Any])
         result = score_response(step, responses[step.id], lib, tuple(case.guidance))
         run.add(step, result, transition(case, step, result.response, lib))
     return run
-
-
-def successors(case: Case, step: Any) -> list[str]:
-    """Steps that can follow ``step`` on some answer."""
-    options = [o for o in getattr(step, "options", []) if isinstance(o, Option)]
-    out = [o.goto for o in options if o.goto]
-    if not options or not all(o.goto for o in options):
-        ids = [s.id for s in case.steps]
-        i = ids.index(step.id)
-        default = step.next or (None if step.end or i + 1 == len(ids) else ids[i + 1])
-        if default:
-            out.append(default)
-    return list(dict.fromkeys(out))
-
-
-def longest_path(case: Case, start: str) -> int:
-    """Number of steps on the longest path from ``start`` to an end (cycles cut)."""
-    by_id = steps_by_id(case)
-    memo: dict[str, int] = {}
-
-    def walk(step_id: str, seen: frozenset[str]) -> int:
-        if step_id in memo:
-            return memo[step_id]
-        nexts = [s for s in successors(case, by_id[step_id]) if s in by_id and s not in seen]
-        best = 1 + max((walk(s, seen | {step_id}) for s in nexts), default=0)
-        memo[step_id] = best
-        return best
-
-    return walk(start, frozenset())
 
 
 @dataclass

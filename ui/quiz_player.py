@@ -24,7 +24,7 @@ from ui.debrief import debrief
 from ui.feedback import feedback_details, feedback_summary, item_feedback
 from ui.player_state import QuizRun
 from ui.safe_text import safe_md
-from ui.widgets import missing, read_response, render_item
+from ui.widgets import answer_form, read_response
 
 QUIZ_ID = "quick-quiz"
 
@@ -196,22 +196,7 @@ def show_question(engine: Engine, lib: CaseLibrary, token: str, info: AttemptInf
     item = run.current
     _header(run, item)
     widget_key = f"q{info.id}.{item.key}"
-    render_item(item.step, widget_key)
-    need = missing(item.step, read_response(item.step, widget_key))
-    error = st.session_state.get(f"error:{widget_key}")
-    if error:
-        st.error(error, icon=":material/error:")
-    st.button(
-        "Submit answer",
-        type="primary",
-        icon=":material/send:",
-        disabled=need is not None,
-        on_click=submit,
-        args=(engine, lib, token, info.id, widget_key),
-        key=f"submit.{widget_key}",
-    )
-    if need:
-        st.caption(need)
+    answer_form(item.step, widget_key, submit, (engine, lib, token, info.id, widget_key))
 
 
 def show_feedback(run: QuizRun, key: str) -> None:

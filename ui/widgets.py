@@ -359,3 +359,23 @@ def missing(step: Any, raw: Any) -> str | None:
         left = len(step.blanks) - len(raw)
         return None if left <= 0 else f"Fill every blank ({left} left)."
     return None
+
+
+def answer_form(step: Any, key: str, on_submit: Any, args: tuple[Any, ...]) -> None:
+    """The item's widgets, the last refused submit's message, and Submit (on when complete)."""
+    render_item(step, key)
+    need = missing(step, read_response(step, key))
+    error = st.session_state.get(f"error:{key}")
+    if error:
+        st.error(error, icon=":material/error:")
+    st.button(
+        "Submit answer",
+        type="primary",
+        icon=":material/send:",
+        disabled=need is not None,
+        on_click=on_submit,
+        args=args,
+        key=f"submit.{key}",
+    )
+    if need:
+        st.caption(need)
