@@ -8,13 +8,12 @@ from sqlalchemy import Engine
 
 from classroom import attempts
 from classroom.attempts import AttemptInfo
-from classroom.db import StorageError
 from scoring.case_path import clock_time, transition
 from scoring.errors import ResponseError
 from scoring.items import score_response
 from scoring.loader import CaseLibrary, LoadedCase
 from scoring.models import Skill
-from ui import resources, session, session_views
+from ui import answers, resources, session, session_views
 from ui.debrief import debrief
 from ui.exhibits import client_record, patient_banner
 from ui.feedback import feedback_details, feedback_summary
@@ -110,21 +109,9 @@ def load_run(engine: Engine, lib: CaseLibrary, token: str, info: AttemptInfo) ->
         _restart_button(engine, token, loaded)
         st.stop()
     if run.finished and info.status != "finished":  # the finish itself failed last time
-        session.guarded(_finish, engine, token, info.id, run)
+        session.guarded(answers.finish, engine, token, info.id, run.result())
     st.session_state[key] = run
     return run
-
-
-def _finish(engine: Engine, token: str, attempt_id: int, run: CaseRun) -> None:
-    result = run.result()
-    attempts.finish_attempt(
-        engine,
-        token,
-        attempt_id,
-        points=result.points,
-        max_points=result.max_points,
-        percent=round(result.percent, 2),
-    )
 
 
 def submit(engine: Engine, lib: CaseLibrary, token: str, attempt_id: int, widget_key: str) -> None:
@@ -143,26 +130,15 @@ def submit(engine: Engine, lib: CaseLibrary, token: str, attempt_id: int, widget
         ss[f"error:{widget_key}"] = f"This answer cannot be scored yet: {exc}."
         return
     move = transition(run.case, step, result.response, lib.guidance)
-    try:
-        fields = attempts.answer_fields(step, result, move.next_step, move.minutes)
-        _, created = attempts.record_answer(engine, token, attempt_id, step.id, **fields)
-        if created:
-            run.add(step, result, move)
-            if run.finished:
-                try:
-                    _finish(engine, token, attempt_id, run)
-                except StorageError as exc:  # the answers are stored; the total follows later
-                    ss["notice"] = f"{exc.message} Your answers are saved."
-        else:  # answered already (another tab, a resend): the stored answer stands
-            del ss[run_key(attempt_id)]
-            ss["notice"] = "This step had already been answered; your saved answer is shown."
-    except StorageError as exc:
-        ss[f"error:{widget_key}"] = exc.message
+    fields = attempts.answer_fields(step, result, move.next_step, move.minutes)
+    key = run_key(attempt_id)
+    created = answers.store_answer(engine, token, attempt_id, step.id, fields, widget_key, key)
+    if created is None:
         return
-    except ValueError as exc:  # refused by the server: a class exam's time is up
-        ss[f"error:{widget_key}"] = session_views.refusal(exc)
-        return
-    ss.pop(f"error:{widget_key}", None)
+    if created:
+        run.add(step, result, move)
+        if run.finished:
+            answers.finish_after_last_answer(engine, token, attempt_id, run.result())
     session.set_view(step.id)
     st.rerun(PLAYER_FRAGMENT)  # the path and the feedback change; the page around them does not
 

@@ -12,13 +12,12 @@ from sqlalchemy import Engine
 
 from classroom import attempts
 from classroom.attempts import AttemptInfo
-from classroom.db import StorageError
 from scoring.errors import ResponseError
 from scoring.items import score_response
 from scoring.loader import CaseLibrary
 from scoring.models import Skill
 from scoring.quiz import DEFAULT_ITEMS, QuizItem, draw_quiz, items_from_keys, quiz_bank
-from ui import session, session_views
+from ui import answers, session, session_views
 from ui.case_player import step_title
 from ui.debrief import debrief
 from ui.feedback import feedback_details, feedback_summary, item_feedback
@@ -119,7 +118,7 @@ def load_run(engine: Engine, lib: CaseLibrary, token: str, info: AttemptInfo) ->
             run.missing.append(item.key)
     run.items = [i for i in run.items if i.key not in run.missing or i.key in run.results]
     if run.finished and info.status != "finished":
-        session.guarded(_finish, engine, token, info.id, run)
+        session.guarded(answers.finish, engine, token, info.id, run.result())
     st.session_state[key] = run
     return run
 
@@ -127,18 +126,6 @@ def load_run(engine: Engine, lib: CaseLibrary, token: str, info: AttemptInfo) ->
 def _score(item: QuizItem, raw: object, lib: CaseLibrary):
     result = score_response(item.step, raw, lib.guidance, tuple(item.case.guidance))
     return replace(result, step_id=item.key)  # one case's step ids may repeat in another's
-
-
-def _finish(engine: Engine, token: str, attempt_id: int, run: QuizRun) -> None:
-    result = run.result()
-    attempts.finish_attempt(
-        engine,
-        token,
-        attempt_id,
-        points=result.points,
-        max_points=result.max_points,
-        percent=round(result.percent, 2),
-    )
 
 
 def submit(engine: Engine, lib: CaseLibrary, token: str, attempt_id: int, widget_key: str) -> None:
@@ -155,26 +142,15 @@ def submit(engine: Engine, lib: CaseLibrary, token: str, attempt_id: int, widget
         ss[f"error:{widget_key}"] = f"This answer cannot be scored yet: {exc}."
         return
     following = next((i.key for i in run.items if i.key not in run.results and i is not item), None)
-    try:
-        fields = attempts.answer_fields(item.step, result, following)
-        _, created = attempts.record_answer(engine, token, attempt_id, item.key, **fields)
-        if created:
-            run.results[item.key] = result
-            if run.finished:
-                try:
-                    _finish(engine, token, attempt_id, run)
-                except StorageError as exc:  # the answers are stored; the total follows later
-                    ss["notice"] = f"{exc.message} Your answers are saved."
-        else:
-            del ss[f"quiz:{attempt_id}"]
-            ss["notice"] = "This question had already been answered; your saved answer is shown."
-    except StorageError as exc:
-        ss[f"error:{widget_key}"] = exc.message
+    fields = attempts.answer_fields(item.step, result, following)
+    key = f"quiz:{attempt_id}"
+    created = answers.store_answer(engine, token, attempt_id, item.key, fields, widget_key, key)
+    if created is None:
         return
-    except ValueError as exc:  # refused by the server: a class exam's time is up
-        ss[f"error:{widget_key}"] = session_views.refusal(exc)
-        return
-    ss.pop(f"error:{widget_key}", None)
+    if created:
+        run.results[item.key] = result
+        if run.finished:
+            answers.finish_after_last_answer(engine, token, attempt_id, run.result())
     session.set_view(item.key)
 
 
