@@ -258,6 +258,26 @@ def app_env(tmp_path, monkeypatch, clear_st_caches):
     dispose_engine(url)
 
 
+@pytest.fixture
+def class_app_env(tmp_path, monkeypatch, clear_st_caches):
+    """The app on a fresh SQLite file and the shipped cases (read-only here)."""
+    from classroom.db import dispose_engine
+
+    url = f"sqlite:///{tmp_path / 'casebook.db'}"
+    monkeypatch.setenv("CASEBOOK_DATABASE_URL", url)
+    monkeypatch.setenv("CASEBOOK_CASES_DIR", str(ROOT / "cases"))
+    yield url
+    dispose_engine(url)
+
+
+@pytest.fixture
+def class_engine(class_app_env):
+    """The engine of ``class_app_env``'s database."""
+    from classroom.db import get_engine
+
+    return get_engine(class_app_env)
+
+
 def keyed_response(step):
     """The raw response that earns full marks on ``step`` (see scoring.responses)."""
     kind = step.type

@@ -5,11 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from classroom import attempts, sessions
-from classroom.db import dispose_engine, get_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSCODE = "correct-horse-42"
@@ -18,24 +16,10 @@ SESSIONS_PAGE, DASHBOARD_PAGE = "ui/pages/sessions.py", "ui/pages/dashboard.py"
 
 
 @pytest.fixture(autouse=True)
-def app_env(tmp_path, monkeypatch):
-    """A fresh SQLite file, the shipped cases, a known passcode, and empty Streamlit caches."""
-    url = f"sqlite:///{tmp_path / 'casebook.db'}"
-    monkeypatch.setenv("CASEBOOK_DATABASE_URL", url)
-    monkeypatch.setenv("CASEBOOK_CASES_DIR", str(ROOT / "cases"))
+def engine(class_engine, monkeypatch):
+    """A fresh database with the shipped cases and a known passcode, for every test here."""
     monkeypatch.setenv("CASEBOOK_EDUCATOR_PASSCODE", PASSCODE)
-    monkeypatch.setenv("CASEBOOK_PASSCODE_FILE", str(tmp_path / "passcode.hash"))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield url
-    st.cache_resource.clear()
-    dispose_engine(url)
-
-
-@pytest.fixture
-def engine(app_env):
-    """The test database's engine."""
-    return get_engine(app_env)
+    return class_engine
 
 
 def open_page(page: str, **params: str) -> AppTest:

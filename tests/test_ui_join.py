@@ -7,11 +7,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from classroom import attempts, sessions
-from classroom.db import dispose_engine, get_engine
 from classroom.schema import Attempt, utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,24 +18,9 @@ FIRST, KEYED = "why-broke", "weak-bone"
 
 
 @pytest.fixture(autouse=True)
-def app_env(tmp_path, monkeypatch):
-    """A fresh SQLite file, the shipped cases, a known passcode, and empty Streamlit caches."""
-    url = f"sqlite:///{tmp_path / 'casebook.db'}"
-    monkeypatch.setenv("CASEBOOK_DATABASE_URL", url)
-    monkeypatch.setenv("CASEBOOK_CASES_DIR", str(ROOT / "cases"))
-    monkeypatch.setenv("CASEBOOK_EDUCATOR_PASSCODE", "correct-horse-42")
-    monkeypatch.setenv("CASEBOOK_PASSCODE_FILE", str(tmp_path / "passcode.hash"))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield url
-    st.cache_resource.clear()
-    dispose_engine(url)
-
-
-@pytest.fixture
-def engine(app_env):
-    """The test database's engine."""
-    return get_engine(app_env)
+def engine(class_engine):
+    """A fresh database with the shipped cases, for every test here."""
+    return class_engine
 
 
 def join_page(code: str | None = None, **params: str) -> AppTest:
