@@ -14,7 +14,6 @@ responses ≤ 2 s.
 from __future__ import annotations
 
 import os
-import secrets
 import statistics
 import sys
 import tempfile
@@ -22,10 +21,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.postgres import fresh_schema
+
 REPEATS = 5
 SIZES = ((300, 0.3), (None, 2.0))  # (students, target seconds); None = 100,000 responses
 TARGET_RESPONSES = 100_000
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def timed(fn: Any, repeats: int = REPEATS) -> tuple[float, float]:
@@ -149,30 +149,14 @@ def bench(label: str, url: str) -> bool:
 
 def main() -> int:
     """SQLite, then PostgreSQL when reachable; exit 1 if a target was missed."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    import sqlalchemy as sa
 
     ok = True
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     with tempfile.TemporaryDirectory() as folder:
         ok &= bench("sqlite", f"sqlite:///{Path(folder) / 'bench.db'}")
-    base = os.environ.get("CASEBOOK_TEST_POSTGRES_URL", POSTGRES_URL)
-    admin = sa.create_engine(base, connect_args={"connect_timeout": 3})
-    schema = f"bench_{secrets.token_hex(4)}"
-    try:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    except sa.exc.OperationalError as exc:
-        print(f"postgres skipped: not reachable ({str(exc.orig).splitlines()[0]})")
-        admin.dispose()
-        return 0 if ok else 1
-    url = sa.make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        ok &= bench("postgres", url.render_as_string(hide_password=False))
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with fresh_schema() as url:
+        if url is not None:
+            ok &= bench("postgres", url)
     return 0 if ok else 1
 
 

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import sys
 import tempfile
 from pathlib import Path
+
+from benchmarks.postgres import fresh_schema
 
 STUDENTS = 300
 WORKERS = 16
 SEED = 2024
 P95_TARGET_MS = 50.0
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def run(label: str, url: str, students: int, workers: int) -> bool:
@@ -53,37 +53,8 @@ def run(label: str, url: str, students: int, workers: int) -> bool:
     return met
 
 
-def postgres_schema_url(base: str) -> tuple[str, str] | None:
-    """A fresh schema on the server and the URL that uses it, or None when unreachable."""
-    import sqlalchemy as sa
-
-    admin = sa.create_engine(base, connect_args={"connect_timeout": 3})
-    schema = f"bench_{secrets.token_hex(4)}"
-    try:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    except sa.exc.OperationalError as exc:
-        print(f"postgres   skipped: not reachable ({str(exc.orig).splitlines()[0]})")
-        return None
-    finally:
-        admin.dispose()
-    url = sa.make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    return url.render_as_string(hide_password=False), schema
-
-
-def drop_schema(base: str, schema: str) -> None:
-    """Drop the benchmark's schema."""
-    import sqlalchemy as sa
-
-    admin = sa.create_engine(base)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-    admin.dispose()
-
-
 def main() -> int:
     """Run on SQLite, then PostgreSQL; exit 1 if a target was missed."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=STUDENTS)
     parser.add_argument("--workers", type=int, default=WORKERS)
@@ -95,14 +66,9 @@ def main() -> int:
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     with tempfile.TemporaryDirectory() as folder:
         ok &= run("sqlite", f"sqlite:///{Path(folder) / 'bench.db'}", args.students, args.workers)
-    base = os.environ.get("CASEBOOK_TEST_POSTGRES_URL", POSTGRES_URL)
-    made = postgres_schema_url(base)
-    if made is not None:
-        url, schema = made
-        try:
+    with fresh_schema() as url:
+        if url is not None:
             ok &= run("postgres", url, args.students, args.workers)
-        finally:
-            drop_schema(base, schema)
     return 0 if ok else 1
 
 

@@ -16,6 +16,7 @@ from classroom import passcode
 
 _SIGNED_IN = "educator_signed_in"
 _THROTTLE = "educator_throttle"
+_CHECKED = "educator_passcode_checked"
 
 
 @st.cache_resource(show_spinner=False)
@@ -36,10 +37,14 @@ def _secret() -> str | None:
 
 def ensure_passcode() -> None:
     """Make sure a passcode exists at start-up, so a generated one is printed at once."""
+    if st.session_state.get(_CHECKED):  # once per browser session, not on every rerun
+        return
     try:
         educator_hash(_secret())
     except passcode.PasscodeError as exc:
         st.error(f"Educator sign-in is unavailable: {exc}.")
+        return
+    st.session_state[_CHECKED] = True
 
 
 def is_educator() -> bool:
