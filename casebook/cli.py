@@ -6,39 +6,44 @@ error prints one line (set CASEBOOK_DEBUG=1 to see the traceback) and exits 3.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
 import click
 
-from casebook import commands_cases
+# Command → "module:attribute". Modules load only when their command runs, so
+# `casebook validate` does not pay for pandas, SQLAlchemy and Alembic (about a second).
+LAZY_COMMANDS = {
+    "validate": "casebook.commands_cases:validate",
+    "score": "casebook.commands_cases:score",
+    "guidance": "casebook.commands_cases:guidance",
+    "schema": "casebook.commands_authoring:schema",
+    "new": "casebook.commands_authoring:new",
+    "coverage": "casebook.commands_authoring:coverage",
+    "session": "casebook.commands_sessions:session_group",
+    "simulate": "casebook.commands_sessions:simulate",
+    "report": "casebook.commands_sessions:report",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command is used (click docs)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(LAZY_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = LAZY_COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attribute = target.split(":")
+        return getattr(importlib.import_module(module), attribute)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """Casebook: clinical-judgment cases for nursing education."""
-
-
-for command in commands_cases.COMMANDS:
-    cli.add_command(command)
-
-
-def _register_optional() -> None:
-    """Command families added by later modules (sessions, authoring) register themselves here."""
-    import importlib
-
-    for name in ("casebook.commands_sessions", "casebook.commands_authoring"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        for command in module.COMMANDS:
-            cli.add_command(command)
-
-
-_register_optional()
 
 
 def main() -> None:

@@ -113,3 +113,27 @@ def test_guidance_one_passage_and_unknown_id():
     assert "call your doctor right away" in result.stdout and "2014-02-17" in result.stdout
     bad = run("guidance", "scc-emergency")
     assert bad.exit_code == 1 and "did you mean 'scc-emergency-call'" in bad.stderr
+
+
+def test_every_lazy_command_is_registered_under_its_own_name():
+    import importlib
+
+    from casebook.cli import LAZY_COMMANDS
+
+    for name, target in LAZY_COMMANDS.items():
+        module, attribute = target.split(":")
+        assert getattr(importlib.import_module(module), attribute).name == name
+    assert run("session", "--help").exit_code == 0
+
+
+def test_validate_does_not_load_the_database_and_dataframe_stack():
+    code = (
+        "import atexit, sys; from casebook.cli import main\n"
+        "atexit.register(lambda: print(sorted(m for m in ('pandas', 'sqlalchemy', 'alembic')"
+        " if m in sys.modules)))\n"
+        f"sys.argv = ['casebook', 'validate', {str(ROOT / 'cases')!r}]; main()"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert "9 valid" in out.stderr  # the summary line
+    assert out.stdout.strip().splitlines()[-1] == "[]"
