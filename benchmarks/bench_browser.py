@@ -85,6 +85,12 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far, in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 # What the server last said about the answer being built: captions and the Submit state.
 SERVER_VIEW = """() => [...document.querySelectorAll('[data-testid=stCaptionContainer]')]
@@ -196,7 +202,7 @@ async def run_config(gc: bool, submits: int) -> dict[str, float]:
             await asyncio.gather(
                 *(trainee(browser, url, per, [], failures) for _ in range(TRAINEES))
             )
-            before = rss_mb(proc.pid)
+            before, cpu_before = rss_mb(proc.pid), cpu_seconds(proc.pid)
             times: list[float] = []
             per = max(1, submits // TRAINEES)
             start = time.perf_counter()
@@ -204,7 +210,7 @@ async def run_config(gc: bool, submits: int) -> dict[str, float]:
                 *(trainee(browser, url, per, times, failures) for _ in range(TRAINEES))
             )
             elapsed = time.perf_counter() - start
-            after = rss_mb(proc.pid)
+            after, cpu = rss_mb(proc.pid), cpu_seconds(proc.pid) - cpu_before
             await browser.close()
     finally:
         stop(proc)
@@ -217,6 +223,7 @@ async def run_config(gc: bool, submits: int) -> dict[str, float]:
         "p90": times[int(0.9 * (len(times) - 1))],
         "n": len(times),
         "before": before,
+        "server_cpu": cpu,
         "after": after,
         "seconds": elapsed,
         "failures": failures,
@@ -227,6 +234,9 @@ def main() -> int:
     """Print first render, submit → feedback and server RSS for both GC settings."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submits", type=int, default=500, help="timed submits per setting")
+    parser.add_argument(
+        "--gc", choices=("both", "true", "false"), default="both", help="postScriptGC settings"
+    )
     args = parser.parse_args()
     if not CHROMIUM.exists():
         print(f"skipped: {CHROMIUM} is missing")
@@ -236,7 +246,8 @@ def main() -> int:
         f"{WARMUP_SUBMITS} warm-up submits; times in the page"
     )
     results = {}
-    for gc in (True, False):
+    settings = {"both": (True, False), "true": (True,), "false": (False,)}[args.gc]
+    for gc in settings:
         load = os.getloadavg()[0]
         r = results[gc] = asyncio.run(run_config(gc, args.submits))
         print(
@@ -244,11 +255,15 @@ def main() -> int:
             f"warm {r['warm']:.0f} ms (target ≤ 2500)  |  submit→feedback median "
             f"{r['median']:.0f} ms, p90 {r['p90']:.0f} ms over {r['n']} (target ≤ 300)  |  "
             f"server RSS {r['before']:.0f} → {r['after']:.0f} MB "
-            f"({r['after'] - r['before']:+.0f} MB) in {r['seconds']:.0f} s; machine load "
+            f"({r['after'] - r['before']:+.0f} MB) in {r['seconds']:.0f} s, server CPU "
+            f"{r['server_cpu']:.0f} s ({100 * r['server_cpu'] / r['seconds']:.0f}% of one core); "
+            "machine load "
             f"{load:.1f} → {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
         )
         for failure in r["failures"]:
             print(f"    retried after: {failure}")
+    if False not in results:
+        return 0
     growth = results[False]["after"] - results[False]["before"]
     flat = growth <= max(15.0, 0.1 * results[False]["before"])
     print(
