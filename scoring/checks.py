@@ -227,10 +227,30 @@ def _citations(cites: list, loc: Loc, case: Case, lib: GuidanceLibrary) -> Itera
                 f"passage '{ref}' is a heading or page furniture and cannot be "
                 "cited; cite the sentence instead",
             )
-        if isinstance(c, Quote) and " ".join(c.quote.split()) not in " ".join(
-            found.passage.text.split()
-        ):
-            yield Finding((*loc, i, "quote"), f"the quote is not word for word in passage '{ref}'")
+        if isinstance(c, Quote):
+            mismatch = quote_mismatch(c.quote, found.passage.text)
+            if mismatch:
+                yield Finding(
+                    (*loc, i, "quote"),
+                    f"the quote is not word for word in passage '{ref}': {mismatch}",
+                )
+
+
+def quote_mismatch(quote: str, passage: str) -> str | None:
+    """Where a quote stops following the passage, in words (None when it is verbatim)."""
+    words, text = quote.split(), " ".join(passage.split())
+    if " ".join(words) in text:
+        return None
+    agreed = 0  # the most leading words of the quote that appear together in the passage
+    while agreed < len(words) and " ".join(words[: agreed + 1]) in text:
+        agreed += 1
+    if agreed == 0:
+        return f"the passage has no '{words[0]}' where the quote starts (is it the right id?)"
+    head = " ".join(words[:agreed])
+    after = text[text.index(head) + len(head) :].split()[:4]
+    said = " ".join(words[max(0, agreed - 4) : agreed])
+    passage_next = f"'{' '.join(after)}'" if after else "the end of the passage"
+    return f"after '…{said}' the quote has '{words[agreed]}' where the passage has {passage_next}"
 
 
 def _all_choices(step, loc: Loc) -> Iterator[tuple[Choice, Loc]]:

@@ -245,6 +245,11 @@ def _hint(problem: str) -> str:
     """A plain-words hint for the syntax errors authors meet most."""
     if "expected key" in problem or "block end" in problem or "not allowed here" in problem:
         return " (check this line's indentation, and put text containing ': ' in quotes)"
+    if "mapping values are not allowed" in problem:
+        return (
+            " (text that contains ': ' must be in quotes, e.g. prompt: \"Ask: why now?\";"
+            " see 'YAML traps' in docs/authoring.md)"
+        )
     if "found character" in problem and "\\t" in problem:
         return " (use spaces, not tabs, to indent)"
     return ""

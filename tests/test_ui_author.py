@@ -117,6 +117,8 @@ def test_broken_case_fixed_previewed_published_and_restored(
     first = published.read_bytes()
     assert first.startswith(b"# yaml-language-server: $schema=./case.schema.json\n")
     assert d.at.text_area(key="author.text").value == first.decode()
+    assert "the library has this version" in d.texts()  # not "will be published"
+    assert next(b for b in d.at.button if b.label == "Publish to the library").disabled
 
     paste(d, d.at.text_area(key="author.text").value.replace("Minimal case", "Renamed case"))
     click(d, "Publish to the library")
@@ -197,6 +199,9 @@ def test_start_from_a_skeleton_or_a_library_case(author, author_env):
     d.run()
     shipped = (author_env / "scc-back-pain-could-not-wait.yaml").read_text(encoding="utf-8")
     assert d.at.text_area(key="author.text").value == shipped
+    assert "the library has this version" in d.texts()
+    assert "Edit the case to publish a new version" in d.texts()
+    assert "No earlier versions are kept for this case yet." in d.texts()
+    paste(d, shipped.replace("The back pain that couldn't wait", "The back pain, edited"))
     assert "will be published as `scc-back-pain-could-not-wait.yaml`" in d.texts()
     assert "Publishing replaces `scc-back-pain-could-not-wait.yaml`" in d.texts()
-    assert "No earlier versions are kept for this case yet." in d.texts()

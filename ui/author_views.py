@@ -206,13 +206,23 @@ def problems(text: str, found: list[Problem]) -> None:
         )
 
 
-def valid(loaded: LoadedCase) -> None:
-    """The one-line summary of a valid case."""
+def is_live(loaded: LoadedCase, cases: CaseLibrary) -> bool:
+    """Whether the editor holds exactly the library's current version of its case."""
+    current = cases.get(loaded.case.id)
+    return current is not None and current.version == loaded.version
+
+
+def valid(loaded: LoadedCase, cases: CaseLibrary) -> None:
+    """The one-line summary of a valid case, saying whether it is already the live version."""
     case = loaded.case
     steps = len(case.steps)
+    where = (
+        f"published as `{case.id}.yaml`: the library has this version (`{loaded.version}`)"
+        if is_live(loaded, cases)
+        else f"will be published as `{case.id}.yaml` · version `{loaded.version}`"
+    )
     st.success(
-        f"**No problems.** “{safe_md(case.title)}” · {steps} step{'s' * (steps != 1)} · "
-        f"will be published as `{case.id}.yaml` · version `{loaded.version}`",
+        f"**No problems.** “{safe_md(case.title)}” · {steps} step{'s' * (steps != 1)} · {where}",
         icon=":material/check_circle:",
     )
 
@@ -384,7 +394,14 @@ def publish_panel(loaded: LoadedCase, cases: CaseLibrary) -> None:
     case_id = loaded.case.id
     current = cases.get(case_id)
     target = cases_dir() / f"{case_id}.yaml"
-    if current is None:
+    if is_live(loaded, cases):
+        # Right after publishing the editor holds the published text (its first line now
+        # points editors at the schema), so there is nothing left to publish.
+        st.markdown(
+            f"The library has exactly this text as `{case_id}.yaml` (version "
+            f"`{loaded.version}`). Edit the case to publish a new version."
+        )
+    elif current is None:
         st.markdown(f"Publishing adds a new case to the library as `{case_id}.yaml`.")
     elif Path(current.path).resolve() != target.resolve():
         st.warning(
@@ -402,6 +419,7 @@ def publish_panel(loaded: LoadedCase, cases: CaseLibrary) -> None:
         "Publish to the library",
         type="primary",
         icon=":material/publish:",
+        disabled=is_live(loaded, cases),
         on_click=_publish,
         args=(cases.guidance,),
     )

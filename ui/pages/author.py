@@ -21,7 +21,7 @@ result = views.check(text, cases.guidance) if text.strip() else None
 if isinstance(result, list):
     views.problems(text, result)
 elif result is not None:
-    views.valid(result)
+    views.valid(result, cases)
 
 preview, publish, versions = st.tabs(["Preview as a trainee", "Publish", "Earlier versions"])
 with preview:
