@@ -2,8 +2,9 @@
 
 Run from the project root: ``.venv/bin/python -m benchmarks.bench_live_dashboard``.
 A real ``streamlit run`` server (SQLite, the shipped cases) serves an educator's dashboard
-in headless Chromium while 40 simulated students, one thread each, store an answer every
-5 s (±1 s) straight into the same database, as app servers do. A refresh is timed from the
+in headless Chromium (half the time on the roster tab, half on the item statistics) while
+40 simulated students, one thread each, store an answer every 5 s (±1 s) straight into the
+same database, as app servers do. A refresh is timed from the
 moment the page reports its script running to the moment it reports it done
 (``data-test-script-state`` on the app element), so it includes the server's work and the
 browser's redraw. Target: every refresh under 1 s.
@@ -26,6 +27,7 @@ STUDENTS = 40
 EVERY = 5.0
 TARGET_MS = 1000.0
 PASSCODE = "bench-dashboard-passcode"
+TABS = ("Students", "Items")
 # Records how long each script run lasts, as the page shows it (ms).
 RUN_TIMER = """
 window.__runs = [];
@@ -111,30 +113,37 @@ def main() -> int:
         ]
         for t in threads:
             t.start()
-        time.sleep(args.seconds)
+        runs = {}
+        for tab in TABS:  # the live roster, then the heaviest panel (item statistics)
+            page.get_by_role("tab", name=tab).click()
+            page.wait_for_timeout(2_000)
+            page.evaluate("window.__runs = []")  # the click's own run is not a refresh
+            time.sleep(args.seconds / len(TABS))
+            runs[tab] = sorted(page.evaluate("window.__runs"))
         stop.set()
         for t in threads:
             t.join()
-        runs = page.evaluate("window.__runs")
         joined = page.get_by_test_id("stMetric").filter(has_text="Students joined").inner_text()
         browser.close()
-    if not runs:
-        print("no dashboard refresh was seen: the benchmark could not measure anything")
-        return 1
-    runs.sort()
-    worst = runs[-1]
-    verdict = "OK" if worst < TARGET_MS else "MISSED"
     print(
         f"{STUDENTS} students answering every {EVERY:.0f} s for {args.seconds} s: "
         f"{len(tally)} answers stored ({len(tally) / args.seconds:.1f}/s); dashboard shows "
         f"“{' '.join(joined.split())}”"
     )
-    print(
-        f"dashboard refreshes: {len(runs)}, median {statistics.median(runs):.0f} ms, "
-        f"p90 {runs[int(0.9 * (len(runs) - 1))]:.0f} ms, max {worst:.0f} ms "
-        f"(target < {TARGET_MS:.0f} ms) {verdict}"
-    )
-    return 0 if worst < TARGET_MS else 1
+    ok = True
+    for tab, times in runs.items():
+        if not times:
+            print(f"tab {tab!r}: no refresh was seen, so nothing was measured")
+            ok = False
+            continue
+        worst = times[-1]
+        ok &= worst < TARGET_MS
+        print(
+            f"tab {tab + ':':<9} {len(times)} refreshes, median {statistics.median(times):.0f} ms, "
+            f"p90 {times[int(0.9 * (len(times) - 1))]:.0f} ms, max {worst:.0f} ms "
+            f"(target < {TARGET_MS:.0f} ms) {'OK' if worst < TARGET_MS else 'MISSED'}"
+        )
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from ui.feedback import item_feedback
 from ui.safe_text import plain_md
 
 REFRESH_SECONDS = 10
+TAB_KEY = "dashboard.tab"  # the open tab, in st.session_state
 QUIZ_ID = "quick-quiz"
 ITEM_HELP = (
     "**Facility**: the class's average on the item, as % of its points (above 90 very easy, "

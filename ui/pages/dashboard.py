@@ -44,23 +44,21 @@ def live() -> None:
         st.warning("This session has been deleted.")
         return
     views.headline(board)
-    tabs = st.tabs(
-        ["Students", "Scores", "Items", "Distractors", "Skills & safety", "One student", "Export"]
-    )
-    with tabs[0]:
-        views.roster_table(board)
-    with tabs[1]:
-        views.scores_panel(board)
-    with tabs[2]:
-        views.items_panel(board)
-    with tabs[3]:
-        views.distractors_panel(board)
-    with tabs[4]:
-        views.skills_panel(board)
-    with tabs[5]:
-        views.student_panel(board, lib)
-    with tabs[6]:
-        views.exports_panel(board, lib, info.code)
+    panels = {
+        "Students": lambda: views.roster_table(board),
+        "Scores": lambda: views.scores_panel(board),
+        "Items": lambda: views.items_panel(board),
+        "Distractors": lambda: views.distractors_panel(board),
+        "Skills & safety": lambda: views.skills_panel(board),
+        "One student": lambda: views.student_panel(board, lib),
+        "Export": lambda: views.exports_panel(board, lib, info.code),
+    }
+    # Lazy tabs: only the open one is drawn, so each refresh sends one panel, not seven.
+    tabs = st.tabs(list(panels), key=views.TAB_KEY, on_change="rerun")
+    for tab, draw in zip(tabs, panels.values(), strict=True):
+        if tab.open:
+            with tab:
+                draw()
 
 
 live()
