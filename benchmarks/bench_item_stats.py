@@ -6,9 +6,7 @@ Run from the project root: ``.venv/bin/python -m benchmarks.bench_item_stats``.
 from __future__ import annotations
 
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -36,7 +34,6 @@ def synthetic_responses(n_students: int, n_items: int, seed: int = 0) -> pd.Data
 
 def main() -> None:
     """Print the best and median wall time of item_statistics for each data set."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from classroom.item_stats import item_statistics
 
     for n_students, n_items in ((300, 54), (2_000, 50)):

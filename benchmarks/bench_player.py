@@ -19,7 +19,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 RERUNS = 50
 TARGET = 1.5
 SCC = "scc-back-pain-could-not-wait"

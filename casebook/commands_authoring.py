@@ -94,6 +94,3 @@ def coverage(path: Path | None, as_csv: bool) -> None:
             err=True,
         )
         raise SystemExit(1)
-
-
-COMMANDS = [schema, new, coverage]

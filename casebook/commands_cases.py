@@ -136,6 +136,3 @@ def guidance(passage_id: str | None, show_all: bool) -> None:
             if p.citable or show_all:
                 text = " ".join(p.text.split())
                 click.echo(f"{p.id}\t{text}" + ("" if p.citable else "\t(not citable)"))
-
-
-COMMANDS = [validate, score, guidance]

@@ -239,6 +239,3 @@ def report(code: str, fmt: str, table: str, output: Path | None) -> None:
         except OSError as exc:
             raise _Failure(f"cannot write {output}: {exc.strerror or exc}") from None
     click.echo(f"Wrote {output} ({len(payload):,} bytes).", err=True)
-
-
-COMMANDS = [session_group, simulate, report]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tests.support.appserver import ROOT, app_servers
+from tests.support.appserver import ROOT, app_servers, browser_page
 
 ARTIFACTS = ROOT / "test-artifacts"
 PASSCODE = "correct-horse-42"
@@ -87,10 +87,13 @@ def _click(page, name: str) -> None:
 
 def _play(browser, join_url: str, name: str, choices: list[str]) -> None:
     """One student: open the join link, join, play the case to its debrief."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    try:
+    with browser_page(
+        browser,
+        f"class-session-failure-{name}",
+        ARTIFACTS,
+        15_000,
+        viewport={"width": 1280, "height": 900},
+    ) as page:
         page.goto(join_url)
         page.get_by_role("textbox", name="Display name").fill(name)
         _click(page, "Join")
@@ -104,20 +107,13 @@ def _play(browser, join_url: str, name: str, choices: list[str]) -> None:
             )
             _click(page, onward)
         page.get_by_role("button", name="Back to the class session").wait_for()
-    except Exception:
-        page.screenshot(path=ARTIFACTS / f"class-session-failure-{name}.png", full_page=True)
-        raise
-    finally:
-        context.close()
 
 
 def test_three_students_fill_the_dashboard_and_the_gradebook_downloads(class_server, browser, shot):
     server = class_server
-    ARTIFACTS.mkdir(exist_ok=True)
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    try:
+    with browser_page(
+        browser, "class-session-failure-educator", ARTIFACTS, 15_000, accept_downloads=True
+    ) as page:
         page.goto(f"{server}/sessions")
         page.get_by_role("textbox", name="Educator passcode").fill(PASSCODE)
         _click(page, "Sign in")
@@ -150,11 +146,6 @@ def test_three_students_fill_the_dashboard_and_the_gradebook_downloads(class_ser
         with page.expect_download() as download:
             _click(page, "Gradebook (CSV)")
         grades = pd.read_csv(download.value.path(), encoding="utf-8-sig")
-    except Exception:
-        page.screenshot(path=ARTIFACTS / "class-session-failure-educator.png", full_page=True)
-        raise
-    finally:
-        context.close()
     header, *cells = rows  # the dashboard's roster, read from the grid's accessible table
     roster = {row[0]: dict(zip(header, row, strict=True)) for row in cells}
     assert {n: (r["Points"], r["Score so far %"]) for n, r in roster.items()} == {

@@ -15,7 +15,7 @@ import pytest
 from classroom import sessions
 from classroom.db import get_engine
 from classroom.simulation import simulate
-from tests.support.appserver import ROOT, app_servers
+from tests.support.appserver import ROOT, app_servers, browser_page
 
 pytestmark = pytest.mark.postgres
 
@@ -30,10 +30,9 @@ def _click(page, name: str | re.Pattern[str]) -> None:
 
 def _join(browser, base: str, code: str, name: str, play: bool) -> None:
     """Join through the server at ``base``; if ``play``, escalate and hand over (2 steps)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    try:
+    with browser_page(
+        browser, f"scale-out-{name}", ARTIFACTS, viewport={"width": 1280, "height": 900}
+    ) as page:
         page.goto(f"{base}/join?code={code}")
         page.get_by_role("textbox", name="Display name").fill(name)
         _click(page, "Join")
@@ -49,20 +48,11 @@ def _join(browser, base: str, code: str, name: str, play: bool) -> None:
                 _click(page, "Submit answer")
                 _click(page, re.compile(r"^(Continue to step 2|See your debrief)$"))
             page.get_by_role("button", name="Back to the class session").first.wait_for()
-    except Exception:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"scale-out-{name}.png"), full_page=True)
-        raise
-    finally:
-        context.close()
 
 
 def _dashboard_shows(browser, base: str, code: str, students: int, answers: int, names) -> None:
     """Sign in on the server at ``base`` and find the whole class on its live dashboard."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    try:
+    with browser_page(browser, "scale-out-dashboard", ARTIFACTS) as page:
         page.goto(f"{base}/dashboard?code={code}")
         page.get_by_role("textbox", name="Educator passcode").fill(PASSCODE)
         _click(page, "Sign in")
@@ -72,12 +62,6 @@ def _dashboard_shows(browser, base: str, code: str, students: int, answers: int,
         grid = page.get_by_test_id("stDataFrame").first
         for name in names:
             grid.locator("td", has_text=name).first.wait_for(state="attached")
-    except Exception:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "scale-out-dashboard.png"), full_page=True)
-        raise
-    finally:
-        context.close()
 
 
 def test_two_app_servers_on_one_postgres_lose_and_duplicate_nothing(

@@ -102,3 +102,20 @@ def app_servers(
     finally:
         for proc in started:
             stop(proc)
+
+
+@contextmanager
+def browser_page(browser, shot: str, artifacts: Path, timeout: int = 20_000, **options):
+    """A page in a fresh browser context (a new user); a screenshot if the block fails."""
+    options.setdefault("viewport", {"width": 1400, "height": 1000})
+    context = browser.new_context(**options)
+    context.set_default_timeout(timeout)
+    page = context.new_page()
+    try:
+        yield page
+    except Exception:
+        artifacts.mkdir(exist_ok=True)
+        page.screenshot(path=str(artifacts / f"{shot}.png"), full_page=True)
+        raise
+    finally:
+        context.close()
