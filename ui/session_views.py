@@ -413,6 +413,12 @@ def class_rules(engine: Engine, info: AttemptInfo) -> ClassRules | None:
     )
 
 
+def unreleased_exams(engine: Engine, codes: set[str]) -> set[str]:
+    """Which of these session codes are exams whose results are not released yet."""
+    found = [session.guarded(sessions.get_session, engine, code) for code in sorted(codes)]
+    return {s.code for s in found if s is not None and s.mode == "exam" and not s.results_released}
+
+
 def class_header(engine: Engine, info: AttemptInfo, rules: ClassRules | None) -> None:
     """A line naming the class session; in a timed exam, a clock that updates itself."""
     if rules is None:

@@ -5,7 +5,7 @@ import streamlit as st
 from classroom import attempts
 from ui import session
 from ui.safe_text import plain_md
-from ui.session_views import class_rules
+from ui.session_views import unreleased_exams
 
 engine = session.open_engine()
 lib = session.open_library()
@@ -21,6 +21,7 @@ if not mine:
     if st.button("Go to the case library", type="primary", icon=":material/menu_book:"):
         st.switch_page(session.LIBRARY_PAGE, query_params=session.params())
 st.caption("Keep this page's link to come back to your progress on another day or device.")
+withheld = unreleased_exams(engine, {a.session_code for a in mine if a.session_code})
 for a in mine:
     loaded = lib.get(a.case_id)
     title = "Quick quiz" if a.kind == "quiz" else (loaded.case.title if loaded else a.case_id)
@@ -31,8 +32,7 @@ for a in mine:
             st.caption(
                 f"Started {started}" + (f" · class {a.session_code}" if a.session_code else "")
             )
-        rules = class_rules(engine, a) if a.session_code else None
-        if a.status == "finished" and rules is not None and rules.withhold:
+        if a.status == "finished" and a.session_code in withheld:
             # An exam's scores stay hidden here too until the educator releases them.
             st.badge("Submitted · results not released yet", icon=":material/lock:", color="gray")
             label, icon = "Open", ":material/flag:"
