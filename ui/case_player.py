@@ -17,7 +17,7 @@ from ui import answers, resources, session, session_views
 from ui.debrief import debrief
 from ui.exhibits import client_record, patient_banner
 from ui.feedback import feedback_details, feedback_summary
-from ui.player_state import CaseRun, rebuild_case
+from ui.player_state import Answered, CaseRun, rebuild_case
 from ui.safe_text import safe_md
 from ui.widgets import answer_form, read_response
 
@@ -140,7 +140,9 @@ def submit(engine: Engine, lib: CaseLibrary, token: str, attempt_id: int, widget
         if run.finished:
             answers.finish_after_last_answer(engine, token, attempt_id, run.result())
     session.set_view(step.id)
-    st.rerun(PLAYER_FRAGMENT)  # the path and the feedback change; the page around them does not
+    # Only the path and the item change: the client record beside them stays as it was, so
+    # neither the server nor the browser redraws it (a third of the player's elements).
+    st.rerun([PATH_FRAGMENT, ITEM_FRAGMENT])
 
 
 def progress_header(
@@ -188,9 +190,9 @@ def show_feedback(run: CaseRun, step_id: str) -> None:
     label, icon = way_on(run, index)
     key = f"evidence.{run.case.id}.{step_id}"
     feedback_summary(done.result, done.transition, clock, key)
-    st.button(label, type="primary", icon=icon, on_click=session.set_view, args=(None,))
+    st.button(label, type="primary", icon=icon, on_click=show_view, args=(None,))
     feedback_details(done.step, done.result, key)
-    st.button(label, icon=icon, on_click=session.set_view, args=(None,), key="onward.bottom")
+    st.button(label, icon=icon, on_click=show_view, args=(None,), key="onward.bottom")
 
 
 def path_strip(run: CaseRun, view: str | None, scores: bool = True) -> None:
@@ -208,7 +210,7 @@ def path_strip(run: CaseRun, view: str | None, scores: bool = True) -> None:
                 key=f"path.{done.step.id}",
                 type="tertiary",
                 disabled=view == done.step.id,
-                on_click=session.set_view,
+                on_click=show_view,
                 args=(done.step.id,),
             )
         if not run.finished:
@@ -218,7 +220,7 @@ def path_strip(run: CaseRun, view: str | None, scores: bool = True) -> None:
                 key="path.here",
                 type="tertiary",
                 disabled=view is None,
-                on_click=session.set_view,
+                on_click=show_view,
                 args=(None,),
             )
 
@@ -292,10 +294,32 @@ def show(engine: Engine, lib: CaseLibrary, token: str, info: AttemptInfo, run: C
     player_panel(engine, lib, token, info, run, rules)
 
 
+# Fragment keys. A tick reruns the step; a submit reruns the path and the item; moving to
+# another step (Continue, a path button) reruns the player, since the client record changes.
 PLAYER_FRAGMENT = "player"
+PATH_FRAGMENT = "path"
+ITEM_FRAGMENT = "item"
 
 
-@st.fragment(key=PLAYER_FRAGMENT)  # clicks in the player rerun the player, not the page
+def show_view(step_id: str | None) -> None:
+    """Callback: show an answered step's feedback (None: where the trainee is) beside its record."""
+    session.set_view(step_id)
+    st.rerun(PLAYER_FRAGMENT)
+
+
+def viewed_step(run: CaseRun) -> Answered | None:
+    """The answered step whose feedback the URL asks for, if there is one."""
+    view = st.query_params.get("s")
+    return run.get(view) if view else None
+
+
+def rebuilt(info: AttemptInfo, run: CaseRun) -> None:
+    """Rerun the page when this session's run was dropped or rebuilt since ``run`` was drawn."""
+    if st.session_state.get(run_key(info.id)) is not run:
+        st.rerun(scope="app")
+
+
+@st.fragment(key=PLAYER_FRAGMENT)
 def player_panel(
     engine: Engine,
     lib: CaseLibrary,
@@ -305,17 +329,11 @@ def player_panel(
     rules: session_views.ClassRules | None,
 ) -> None:
     """Path, client record and the step (or its feedback); the debrief at the end."""
-    if st.session_state.get(run_key(info.id)) is not run:  # rebuilt from the database
-        st.rerun(scope="app")
-    notice = st.session_state.pop("notice", None)
-    if notice:
-        st.toast(notice)
-    withhold = rules is not None and rules.withhold
-    view = st.query_params.get("s")
-    viewed = run.get(view) if view else None
-    path_strip(run, view if viewed else None, scores=not withhold)
+    rebuilt(info, run)
+    path_panel(info, run, rules)
+    viewed = viewed_step(run)
     if viewed is None and run.finished:
-        if withhold:
+        if rules is not None and rules.withhold:
             session_views.results_pending(rules)
         else:
             show_debrief(engine, lib, token, run, rules)
@@ -326,17 +344,45 @@ def player_panel(
         st.markdown("#### :material/folder_open: Client record")
         client_record(run.case, reached, reached[-1])
     with item:
-        if viewed is not None and withhold:
-            session_views.answer_saved(rules, run.finished and viewed is run.answered[-1])
-        elif viewed is not None:
-            show_feedback(run, viewed.step.id)
-        elif rules is not None and rules.time_up:
-            session_views.time_is_up(rules)
-        else:
-            step_panel(engine, lib, token, info, run)
+        item_panel(engine, lib, token, info, run, rules)
 
 
-@st.fragment  # ticking boxes reruns only the step; a submit reruns the player (see submit)
+@st.fragment(key=PATH_FRAGMENT)
+def path_panel(info: AttemptInfo, run: CaseRun, rules: session_views.ClassRules | None) -> None:
+    """The path strip, in its own fragment so that a submit can redraw it without the record."""
+    rebuilt(info, run)
+    viewed = viewed_step(run)
+    path_strip(run, viewed.step.id if viewed else None, scores=not (rules and rules.withhold))
+
+
+@st.fragment(key=ITEM_FRAGMENT)
+def item_panel(
+    engine: Engine,
+    lib: CaseLibrary,
+    token: str,
+    info: AttemptInfo,
+    run: CaseRun,
+    rules: session_views.ClassRules | None,
+) -> None:
+    """The current step, or the feedback of an answered one."""
+    rebuilt(info, run)
+    notice = st.session_state.pop("notice", None)
+    if notice:
+        st.toast(notice)
+    viewed = viewed_step(run)
+    if viewed is not None and rules is not None and rules.withhold:
+        session_views.answer_saved(rules, run.finished and viewed is run.answered[-1], show_view)
+    elif viewed is not None:
+        show_feedback(run, viewed.step.id)
+    elif run.finished:  # finished in another tab: the debrief replaces the columns
+        st.rerun(scope="app")
+    elif rules is not None and rules.time_up:
+        session_views.time_is_up(rules)
+    else:
+        step_panel(engine, lib, token, info, run)
+
+
+@st.fragment  # ticking boxes reruns only the step; a submit reruns the path and item (see submit)
 def step_panel(
     engine: Engine, lib: CaseLibrary, token: str, info: AttemptInfo, run: CaseRun
 ) -> None:

@@ -76,49 +76,40 @@ def evidence(items: Sequence[Evidence], key: str | None = None) -> None:
     passages(items, key)
 
 
-def _option(o: OptionResult, key: str | None) -> None:
+def _option_md(o: OptionResult) -> str:
     icon, word, detail = VERDICTS[o.verdict]
     unsafe = " · :material/warning: unsafe choice" if o.must_avoid else ""
-    with st.container(border=True):
-        # One Markdown element per option: the feedback view is long and drawn on every rerun.
-        st.markdown(
-            f"**{icon} {word}** — {safe_md(o.text)}  \n:gray[{detail}{unsafe}]\n\n"
-            + safe_md(o.rationale)
-            + basis_line(o.evidence)
-        )
-        passages(o.evidence, key and f"{key}.{o.id}")
+    return (
+        f"**{icon} {word}** — {safe_md(o.text)}  \n:gray[{detail}{unsafe}]\n\n"
+        + safe_md(o.rationale)
+        + basis_line(o.evidence)
+    )
 
 
-def _ordering(options: Sequence[OptionResult], key: str | None) -> None:
-    for o in sorted(options, key=lambda r: r.your_position or 0):
-        right = o.verdict == "correct"
-        place = "right place" if right else f"belongs at {o.correct_position}"
-        with st.container(border=True):
-            st.markdown(
-                f"**{'✓' if right else '✗'} {o.your_position}.** {safe_md(o.text)} — *{place}*\n\n"
-                + safe_md(o.rationale)
-                + basis_line(o.evidence)
-            )
-            passages(o.evidence, key and f"{key}.{o.id}")
+def _ordering_md(o: OptionResult) -> str:
+    right = o.verdict == "correct"
+    place = "right place" if right else f"belongs at {o.correct_position}"
+    return (
+        f"**{'✓' if right else '✗'} {o.your_position}.** {safe_md(o.text)} — *{place}*\n\n"
+        + safe_md(o.rationale)
+        + basis_line(o.evidence)
+    )
 
 
-def _matrix(options: Sequence[OptionResult], key: str | None) -> None:
-    for group in _groups(options):
-        first = group[0]
-        cells = []
-        for o in group:
-            icon, word, detail = VERDICTS[o.verdict]
-            unsafe = " · :material/warning: unsafe here" if o.must_avoid else ""
-            cells.append(f"{icon} **{word}** — {safe_md(o.text)}  \n:gray[{detail}{unsafe}]")
-        with st.container(border=True):
-            st.markdown(
-                f"**{safe_md(first.group)}**\n\n"
-                + "\n\n".join(cells)
-                + "\n\n"
-                + safe_md(first.rationale)
-                + basis_line(first.evidence)
-            )
-            passages(first.evidence, key and f"{key}.{first.group_id}")
+def _matrix_md(group: Sequence[OptionResult]) -> str:
+    first = group[0]
+    cells = []
+    for o in group:
+        icon, word, detail = VERDICTS[o.verdict]
+        unsafe = " · :material/warning: unsafe here" if o.must_avoid else ""
+        cells.append(f"{icon} **{word}** — {safe_md(o.text)}  \n:gray[{detail}{unsafe}]")
+    return (
+        f"**{safe_md(first.group)}**\n\n"
+        + "\n\n".join(cells)
+        + "\n\n"
+        + safe_md(first.rationale)
+        + basis_line(first.evidence)
+    )
 
 
 def _groups(options: Sequence[OptionResult]) -> list[list[OptionResult]]:
@@ -138,25 +129,42 @@ def _group_titles(step: Any) -> dict[str, str]:
     return {}
 
 
-def options_breakdown(step: Any, result: ItemResult, key: str | None = None) -> None:
-    """Every option (or cell) with chosen/keyed marks, rationale and evidence."""
+def option_entries(step: Any, result: ItemResult) -> list[tuple[str, str, Sequence[Evidence]]]:
+    """(Markdown, evidence key, evidence) per explained entry: an option, or a matrix row."""
     if isinstance(step, Ordering):
-        _ordering(result.options, key)
-        return
+        ordered = sorted(result.options, key=lambda r: r.your_position or 0)
+        return [(_ordering_md(o), o.id, o.evidence) for o in ordered]
     if isinstance(step, MatrixChoice | MatrixResponse):
-        _matrix(result.options, key)
-        return
+        return [(_matrix_md(g), str(g[0].group_id), g[0].evidence) for g in _groups(result.options)]
     titles = _group_titles(step)
     groups = _groups(result.options)
     if isinstance(step, BowTie):
         order = list(WINGS)
         groups.sort(key=lambda g: order.index(g[0].group_id))
+    entries = []
     for group in groups:
         gid = group[0].group_id
-        if gid is not None:
-            st.markdown(f"##### {safe_md(titles.get(gid, group[0].group or gid))}")
-        for o in group:
-            _option(o, key and f"{key}.{gid}")
+        for i, o in enumerate(group):
+            text = _option_md(o)
+            if gid is not None and i == 0:
+                text = f"##### {safe_md(titles.get(gid, group[0].group or gid))}\n\n" + text
+            entries.append(
+                (text, f"{gid}.{o.id}" if gid is not None else f"None.{o.id}", o.evidence)
+            )
+    return entries
+
+
+def options_breakdown(step: Any, result: ItemResult, key: str | None = None) -> None:
+    """Every option (or cell) with chosen/keyed marks, rationale and evidence, in one box.
+
+    One Markdown element per option with its passages under it, separated by rules, rather
+    than a bordered box each: every element costs the server and each trainee's browser a
+    share of every submit (see benchmarks/bench_browser.py).
+    """
+    with st.container(border=True):
+        for i, (text, entry_key, cited) in enumerate(option_entries(step, result)):
+            st.markdown(("---\n\n" if i else "") + text)
+            passages(cited, key and f"{key}.{entry_key}")
 
 
 def practice_notes(result: ItemResult) -> None:
@@ -218,9 +226,7 @@ def feedback_details(step: Any, result: ItemResult, key: str | None = None) -> N
     """Every option explained with its evidence, then the practice notes."""
     st.markdown("#### Your answer, option by option")
     options_breakdown(step, result, key)
-    if result.practice_notes:
-        st.markdown("#### Practice notes")
-        practice_notes(result)
+    practice_notes(result)
 
 
 def item_feedback(

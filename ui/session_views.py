@@ -9,6 +9,7 @@ import html
 import io
 import math
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -452,13 +453,18 @@ def back_to_session(rules: ClassRules, key: str = "back-to-session") -> None:
         st.switch_page(JOIN_PAGE, query_params=session.params(code=rules.code))
 
 
-def answer_saved(rules: ClassRules, finished: bool) -> None:
-    """What an exam shows after a submitted answer instead of its feedback."""
+def answer_saved(
+    rules: ClassRules, finished: bool, on_next: Callable[[str | None], None] = session.set_view
+) -> None:
+    """What an exam shows after a submitted answer instead of its feedback.
+
+    ``on_next(None)`` is the Next/Finish button's callback: it moves to where the trainee is.
+    """
     st.success("Answer saved.", icon=":material/check_circle:")
     st.caption("Feedback is hidden in this exam until your educator releases results.")
     label = "Finish" if finished else "Next"
     icon = ":material/flag:" if finished else ":material/arrow_forward:"
-    st.button(label, type="primary", icon=icon, on_click=session.set_view, args=(None,))
+    st.button(label, type="primary", icon=icon, on_click=on_next, args=(None,))
 
 
 def results_pending(rules: ClassRules) -> None:
