@@ -35,6 +35,18 @@ def _secret() -> str | None:
     return str(value) if value else None
 
 
+def passcode_at_start() -> None:
+    """At server start (``casebook.serve``): generate and print a passcode if none is set.
+
+    A problem (e.g. a hash file that is not a hash) is left for the first page load, where
+    ``ensure_passcode`` shows it; the server starts either way.
+    """
+    try:
+        educator_hash(_secret())
+    except passcode.PasscodeError:
+        return
+
+
 def ensure_passcode() -> None:
     """Make sure a passcode exists at start-up, so a generated one is printed at once."""
     if st.session_state.get(_CHECKED):  # once per browser session, not on every rerun

@@ -1,7 +1,8 @@
-"""Start and stop real `streamlit run app.py` servers, and Debian's Chromium settings.
+"""Start and stop real app servers (`python -m casebook.serve`, as `make run` does), and Debian's
+Chromium settings.
 
 One harness for the browser tests, the scale-out test and the browser benchmark, so they
-all start the app the way a user does (``streamlit run``) and stop it by process group.
+all start the app the way a user does and stop it by process group.
 """
 
 from __future__ import annotations
@@ -47,9 +48,10 @@ def healthy(url: str) -> bool:
 
 
 def launch(env: Mapping[str, str], log: Path, extra: tuple[str, ...] = ()):
-    """Start `streamlit run app.py` on a free port without waiting; return (process, url)."""
+    """Start the app as `make run` does (``casebook.serve``, i.e. `streamlit run app.py` after
+    a warm-up) on a free port without waiting; return (process, url)."""
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    cmd = [sys.executable, "-m", "casebook.serve", "--server.port", str(port)]
     cmd += ["--server.headless", "true", "--server.fileWatcherType", "none", *extra]
     with log.open("wb") as out:  # the child keeps its own copy of the descriptor
         proc = subprocess.Popen(
