@@ -16,7 +16,7 @@ the best path still open, for unfinished and unstarted cases), so missing work c
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -437,13 +437,28 @@ class StudentAnswer:
 
 
 def student_answers(
-    data: SessionData, library: CaseLibrary, learner_id: int
+    data: SessionData,
+    library: CaseLibrary,
+    learner_id: int,
+    case_at: Callable[[str, str], Case | None] | None = None,
 ) -> list[StudentAnswer]:
-    """A student's answers in the order given, with the feedback their player showed."""
+    """A student's answers in the order given, with the feedback their player showed.
+
+    ``case_at(case_id, version)`` gives a case as published at a version (None when it is not
+    kept): an answer in a case attempt is explained with the version the attempt played, as the
+    player did, even if the case was republished since. Without it, or for quiz answers, the
+    library's current version explains.
+    """
     mine = data.responses[data.responses["learner_id"] == learner_id]
+    versions = data.attempts.set_index("attempt_id")["case_version"].to_dict()
     out = []
     for row in mine.sort_values(["attempt_id", "seq"]).itertuples(index=False):
         case, step = _step(library, row.item_case, row.item_step)
+        version = versions.get(row.attempt_id) if row.kind == "case" else None
+        played = case_at(row.item_case, version) if case_at and version else None
+        if played is not None:
+            case = played
+            step = next((s for s in played.steps if s.id == row.item_step), None)
         result = None
         if step is not None and case is not None:
             try:

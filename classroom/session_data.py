@@ -115,6 +115,7 @@ def _attempts_query(session_id: int) -> sa.Select[Any]:
             Attempt.status,
             Attempt.current_step,
             sa.type_coerce(Attempt.quiz_spec, sa.Text),
+            Attempt.case_version,
         )
         .join(
             Participant,
@@ -159,6 +160,7 @@ _ATTEMPT_COLUMNS = {
     "status": object,
     "current_step": object,
     "quiz_spec": object,
+    "case_version": object,
 }
 _ANSWER_COLUMNS = {
     "attempt_id": "int64",

@@ -202,6 +202,37 @@ def test_student_drill_down_re_explains_each_answer(ward):
     assert answers[0].case_title == "Ward round" and answers[0].step.id == "cues"
 
 
+def test_student_drill_down_explains_with_the_version_the_attempt_played(ward):
+    engine, library, code, _ = ward
+    data = session_frames(engine, code)
+    cy_id = int(data.participants.set_index("student").loc["Cy", "learner_id"])
+    live = library.get("ward-round")
+    act = next(s for s in live.case.steps if s.id == "act")
+    first = act.model_copy(
+        update={
+            "options": [
+                o.model_copy(update={"rationale": "As first published."}) if o.id == "z" else o
+                for o in act.options
+            ]
+        }
+    )
+    played = live.case.model_copy(
+        update={"steps": [first if s.id == "act" else s for s in live.case.steps]}
+    )
+    asked = []
+
+    def case_at(case_id, version):
+        asked.append((case_id, version))
+        return played if case_id == "ward-round" else None  # night-shift: not kept
+
+    answers = student_answers(data, library, cy_id, case_at)
+    assert ("ward-round", live.version) in asked
+    z = next(o for o in answers[1].result.options if o.id == "z")
+    assert z.rationale == "As first published."
+    night = answers[2]  # its version is not kept: the library's case explains it
+    assert night.result is not None and night.case_title == library.get("night-shift").case.title
+
+
 def test_exports_gradebook_counts_work_not_done(ward):
     engine, library, code, _ = ward
     tables = exports_for(session_frames(engine, code), library)

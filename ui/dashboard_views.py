@@ -8,6 +8,7 @@ dashboard of a session is cached per browser session (``DashboardCache`` in
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import altair as alt
@@ -19,7 +20,8 @@ from classroom import dashboard as dash
 from classroom.dashboard import Dashboard, DashboardCache
 from classroom.exports import to_csv_bytes, to_xlsx_bytes
 from scoring.loader import CaseLibrary
-from ui import session
+from scoring.models import Case
+from ui import resources, session
 from ui.catalog import ITEM_LABELS
 from ui.feedback import item_feedback
 from ui.safe_text import plain_md
@@ -303,7 +305,7 @@ def student_panel(board: Dashboard, lib: CaseLibrary) -> None:
         f"**{plain_md(row['student'])}** · {row['points']} of the {row['max_points']} points "
         f"of the items answered so far · {row['must_avoid']} must-avoid choice(s)"
     )
-    answers = dash.student_answers(board.data, lib, int(who))
+    answers = dash.student_answers(board.data, lib, int(who), _case_at(lib))
     if not answers:
         st.caption("No answers yet.")
     for number, answer in enumerate(answers, 1):
@@ -319,6 +321,19 @@ def student_panel(board: Dashboard, lib: CaseLibrary) -> None:
                 st.caption("This step has changed since it was answered; only the score is kept.")
             else:
                 item_feedback(answer.step, answer.result)
+
+
+def _case_at(lib: CaseLibrary) -> Callable[[str, str], Case | None]:
+    """The case as an attempt played it (see ``resources.case_version``), for re-explaining."""
+
+    def case_at(case_id: str, version: str) -> Case | None:
+        loaded = lib.get(case_id)
+        if loaded is not None and loaded.version == version:
+            return loaded.case
+        played = resources.case_version(case_id, version, lib.guidance)
+        return played.case if played is not None else None
+
+    return case_at
 
 
 def _mark(points: int, top: int) -> str:
