@@ -166,12 +166,16 @@ def test_the_delay_path_shows_the_deterioration(page: Page, server, shot):
     page.goto(f"{server}/player?case={SCC}")
     expect(page.get_by_text(re.compile(r"^Step 1 of 6"))).to_be_visible()
     answer(page, "Notice the cues")
+    # A submit redraws the path and the item only (fragments): both must show the answer,
+    # and the client record beside them stays.
+    expect(page.get_by_role("button", name="Notice the cues · 4/4")).to_be_visible()
+    expect(page.get_by_text("Mid-back pain for 2 days").first).to_be_visible()
     onward(page)
     answer(page, "Act", ["Give the PRN opioid and reassess at 06:00"])
     expect(page.get_by_text("Eight hours later Ms. Chen cannot lift her legs")).to_be_visible()
     see(page.get_by_text("Clock 06:00"))
     shot(page, "consequence")
-    onward(page)
+    onward(page)  # Continue redraws the record with the new step's entries
     expect(page.get_by_text("Cannot lift either leg off the bed")).to_be_visible()
     expect(page.get_by_text("It is now 06:00")).to_be_visible()
     rest = play_to_debrief(page)
