@@ -92,6 +92,15 @@ def replay_script(at) -> str:
     lines = ["import streamlit as st"]
     counter = iter(range(10_000))
 
+    def group(call: str, blocks: list, n: int, depth: int) -> None:
+        """Columns or tabs: ``call`` makes the blocks, each then filled in turn."""
+        pad = "    " * depth
+        lines.append(f"{pad}for g{n} in [{call}]:")
+        for i, block in enumerate(blocks):
+            lines.append(f"{pad}    with g{n}[{i}]:")
+            lines.append(f"{pad}        pass")
+            emit(block, depth + 2)
+
     def emit(node, depth: int) -> None:
         pad = "    " * depth
         for _, child in sorted(node.children.items()):
@@ -101,11 +110,7 @@ def replay_script(at) -> str:
                 flex = child.proto.flex_container
                 kids = [k for _, k in sorted(child.children.items())]
                 if kids and all(type(k).__name__ == "Column" for k in kids):
-                    lines.append(f"{pad}for c{n} in [st.columns({len(kids)})]:")
-                    for i, col in enumerate(kids):
-                        lines.append(f"{pad}    with c{n}[{i}]:")
-                        lines.append(f"{pad}        pass")
-                        emit(col, depth + 2)
+                    group(f"st.columns({len(kids)})", kids, n, depth)
                     continue
                 horizontal = flex.direction == flex.Direction.HORIZONTAL
                 lines.append(
@@ -115,12 +120,7 @@ def replay_script(at) -> str:
                 emit(child, depth + 1)
             elif kind == "Block" and child.type == "tab_container":
                 tabs = [t for _, t in sorted(child.children.items())]
-                labels = [t.label for t in tabs]
-                lines.append(f"{pad}for t{n} in [st.tabs({labels!r})]:")
-                for i, tab in enumerate(tabs):
-                    lines.append(f"{pad}    with t{n}[{i}]:")
-                    lines.append(f"{pad}        pass")
-                    emit(tab, depth + 2)
+                group(f"st.tabs({[t.label for t in tabs]!r})", tabs, n, depth)
             elif kind == "Expander":
                 lines.append(f"{pad}with st.expander({child.label!r}, icon={child.icon!r}):")
                 lines.append(f"{pad}    pass")
