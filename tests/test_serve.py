@@ -3,6 +3,7 @@ start."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -10,18 +11,20 @@ from casebook import serve
 from tests.support.appserver import ROOT, launch, stop, wait_healthy
 
 
-def test_warm_up_imports_the_pages_modules_and_generates_the_passcode(_private_passcode_file):
+def test_warm_up_imports_the_pages_modules_and_generates_the_passcode(tmp_path):
     check = (
         "import sys; from casebook import serve; "
         "assert not any(n in sys.modules for n in serve.WARM); serve.warm_up(); "
         "print(sorted(n for n in serve.WARM if n in sys.modules))"
     )
+    hash_file = tmp_path / "passcode.hash"  # new: the session's shared one may exist already
+    env = {**os.environ, "CASEBOOK_PASSCODE_FILE": str(hash_file), "CASEBOOK_EDUCATOR_PASSCODE": ""}
     done = subprocess.run(
-        [sys.executable, "-c", check], capture_output=True, text=True, check=True, cwd=ROOT
+        [sys.executable, "-c", check], capture_output=True, text=True, check=True, cwd=ROOT, env=env
     )
     assert done.stdout.strip() == str(sorted(serve.WARM))
     assert "Casebook educator passcode: " in done.stderr
-    assert _private_passcode_file.read_text().startswith("scrypt$")
+    assert hash_file.read_text().startswith("scrypt$")
 
 
 def test_the_server_prints_a_generated_passcode_before_any_page_load(tmp_path):
