@@ -63,25 +63,24 @@ def widget_counts(at) -> dict[str, int]:
     return {kind: len(getattr(at, kind)) for kind in WIDGETS if len(getattr(at, kind))}
 
 
+def widget_line(kind: str, label: str, key: str, options: list[str] | None = None) -> str:
+    """One line of script drawing a widget of ``kind`` (as AppTest names widget kinds)."""
+    options = options or ["a", "b", "c"]
+    return {
+        "checkbox": f"st.checkbox({label!r}, key={key!r})",
+        "button": f"st.button({label!r}, key={key!r})",
+        "radio": f"st.radio({label!r}, {options!r}, index=None, key={key!r})",
+        "selectbox": f"st.selectbox({label!r}, {options!r}, index=None, key={key!r})",
+        "button_group": f"st.pills({label!r}, {options!r}, selection_mode='multi', key={key!r})",
+        "multiselect": f"st.multiselect({label!r}, {options!r}, key={key!r})",
+    }[kind]
+
+
 def bare_script(counts: dict[str, int]) -> str:
     """A page with nothing but the same number and kinds of widgets."""
     lines = ["import streamlit as st"]
     for kind, n in counts.items():
-        for i in range(n):
-            if kind == "checkbox":
-                lines.append(f"st.checkbox('Option {i}', key='c{i}')")
-            elif kind == "button":
-                lines.append(f"st.button('Button {i}', key='b{i}')")
-            elif kind == "radio":
-                lines.append(f"st.radio('Row {i}', ['a', 'b', 'c'], index=None, key='r{i}')")
-            elif kind == "selectbox":
-                lines.append(f"st.selectbox('Blank {i}', ['a', 'b', 'c'], index=None, key='s{i}')")
-            elif kind == "button_group":
-                lines.append(
-                    f"st.pills('Phrases {i}', ['a', 'b'], selection_mode='multi', key='p{i}')"
-                )
-            elif kind == "multiselect":
-                lines.append(f"st.multiselect('Pick {i}', ['a', 'b'], key='m{i}')")
+        lines += [widget_line(kind, f"{kind} {i}", f"{kind}{i}") for i in range(n)]
     return "\n".join(lines)
 
 
@@ -130,13 +129,9 @@ def replay_script(at) -> str:
                 lines.append(f"{pad}st.{call}({child.value!r})")
             elif kind == "Progress":
                 lines.append(f"{pad}st.progress({child.proto.value}, text={child.proto.text!r})")
-            elif kind == "Button":
-                lines.append(f"{pad}st.button({child.label!r}, key='b{n}')")
-            elif kind == "Checkbox":
-                lines.append(f"{pad}st.checkbox({child.label!r}, key='c{n}')")
-            elif kind == "Radio":
-                options = list(child.options)
-                lines.append(f"{pad}st.radio({child.label!r}, {options!r}, index=None, key='r{n}')")
+            elif kind in ("Button", "Checkbox", "Radio"):
+                options = list(child.options) if kind == "Radio" else None
+                lines.append(pad + widget_line(kind.lower(), child.label, f"w{n}", options))
             elif kind == "Block":  # Streamlit's own blocks (fragment, event): not drawn
                 emit(child, depth)
             else:
