@@ -148,9 +148,7 @@ def option_entries(step: Any, result: ItemResult) -> list[tuple[str, str, Sequen
             text = _option_md(o)
             if gid is not None and i == 0:
                 text = f"##### {safe_md(titles.get(gid, group[0].group or gid))}\n\n" + text
-            entries.append(
-                (text, f"{gid}.{o.id}" if gid is not None else f"None.{o.id}", o.evidence)
-            )
+            entries.append((text, f"{gid}.{o.id}", o.evidence))  # no group: "None.<id>"
     return entries
 
 
