@@ -13,7 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, app_servers
+from tests.support.appserver import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    app_servers,
+    browser_page,
+    call_failed,
+)
 
 ARTIFACTS = ROOT / "test-artifacts"
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -75,15 +82,11 @@ def browser():
 @pytest.fixture
 def page(browser, server, request):
     """A fresh browser context (a new trainee); screenshot on failure."""
-    context = browser.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(15_000)
-    pg = context.new_page()
-    yield pg
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        pg.screenshot(path=str(ARTIFACTS / f"failed-{request.node.name}.png"), full_page=True)
-    context.close()
+    shot = f"failed-{request.node.name}"
+    with browser_page(
+        browser, shot, ARTIFACTS, 15_000, lambda: call_failed(request), viewport=VIEWPORT
+    ) as pg:
+        yield pg
 
 
 @pytest.fixture

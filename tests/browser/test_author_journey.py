@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.appserver import ROOT, app_servers
+from tests.support.appserver import ROOT, app_servers, browser_page, call_failed
 
 ARTIFACTS = ROOT / "test-artifacts"
 PASSCODE = "correct-horse-42"
@@ -46,19 +46,13 @@ def author_server(browser, tmp_path_factory) -> Iterator[tuple[str, Path]]:
 def educator(browser, author_server, request) -> Iterator[Page]:
     """A browser signed in on the Author page; a screenshot is kept if the test fails."""
     url, _ = author_server
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    page.goto(f"{url}/author")
-    page.get_by_label("Educator passcode").fill(PASSCODE)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Author a case")).to_be_visible()
-    yield page
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"failed-{request.node.name}.png"), full_page=True)
-    context.close()
+    shot = f"failed-{request.node.name}"
+    with browser_page(browser, shot, ARTIFACTS, failed=lambda: call_failed(request)) as page:
+        page.goto(f"{url}/author")
+        page.get_by_label("Educator passcode").fill(PASSCODE)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="Author a case")).to_be_visible()
+        yield page
 
 
 def snapshot(folder: Path) -> dict[str, bytes | None]:

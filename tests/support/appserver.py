@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -106,18 +106,41 @@ def app_servers(
             stop(proc)
 
 
+def call_failed(request) -> bool:
+    """Whether the test of a pytest fixture's ``request`` failed (rep_call, set in conftest)."""
+    report = getattr(request.node, "rep_call", None)
+    return report is not None and report.failed
+
+
 @contextmanager
-def browser_page(browser, shot: str, artifacts: Path, timeout: int = 20_000, **options):
-    """A page in a fresh browser context (a new user); a screenshot if the block fails."""
+def browser_page(
+    browser,
+    shot: str,
+    artifacts: Path,
+    timeout: int = 20_000,
+    failed: Callable[[], bool] | None = None,
+    **options,
+):
+    """A page in a fresh browser context (a new user); a screenshot if the block fails.
+
+    In a fixture the test's failure is not raised inside the block: pass ``failed`` (e.g.
+    ``lambda: call_failed(request)``) to have it checked when the block ends.
+    """
     options.setdefault("viewport", {"width": 1400, "height": 1000})
     context = browser.new_context(**options)
     context.set_default_timeout(timeout)
     page = context.new_page()
     try:
         yield page
+        if failed is not None and failed():
+            _screenshot(page, artifacts, shot)
     except Exception:
-        artifacts.mkdir(exist_ok=True)
-        page.screenshot(path=str(artifacts / f"{shot}.png"), full_page=True)
+        _screenshot(page, artifacts, shot)
         raise
     finally:
         context.close()
+
+
+def _screenshot(page, artifacts: Path, shot: str) -> None:
+    artifacts.mkdir(exist_ok=True)
+    page.screenshot(path=str(artifacts / f"{shot}.png"), full_page=True)
