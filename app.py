@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.educator_gate import ensure_passcode
+from ui.educator.gate import ensure_passcode
 
 st.set_page_config(page_title="Casebook", page_icon="🩺", layout="wide")
 ensure_passcode()  # a generated educator passcode is printed once, at the first run

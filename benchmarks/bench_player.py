@@ -196,7 +196,7 @@ def navigated(bare: str, folder: Path) -> Path:
 
 def time_step_fragment() -> list[float]:
     """Record the body time of the player's step fragment: all that a tick or a pick reruns."""
-    import ui.case_player as player
+    import ui.player.case as player
 
     times: list[float] = []
     real = player.show_step

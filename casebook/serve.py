@@ -17,12 +17,13 @@ from pathlib import Path
 APP = Path(__file__).resolve().parent.parent / "app.py"
 # What app.py and its pages import; a module missing here is only imported later, not lost.
 WARM = (
-    "ui.educator_gate",
-    "ui.session",
-    "ui.catalog",
-    "ui.case_player",
-    "ui.quiz_player",
-    "ui.session_views",
+    "ui.educator.gate",
+    "ui.components.session",
+    "ui.player.catalog",
+    "ui.player.case",
+    "ui.player.quiz",
+    "ui.player.in_class",
+    "ui.educator.class_sessions",
 )
 
 
@@ -31,7 +32,7 @@ def warm_up() -> None:
     first page load."""
     for name in WARM:
         importlib.import_module(name)
-    from ui.educator_gate import passcode_at_start
+    from ui.educator.gate import passcode_at_start
 
     passcode_at_start()
 

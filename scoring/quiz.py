@@ -6,6 +6,7 @@ Everything here is a pure function of (cases, seed, filters), so a quiz attempt 
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import random
 from collections.abc import Iterable, Mapping, Sequence
@@ -15,6 +16,7 @@ from typing import Any
 from scoring.models import BowTie, Case, Highlight, Ordering, Skill
 
 DEFAULT_ITEMS = 10
+QUIZ_ID = "quick-quiz"  # the case id under which quick-quiz attempts are stored
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,12 @@ class QuizItem:
 def item_key(case_id: str, step_id: str) -> str:
     """'case-id/step-id', the step id under which quiz answers are stored."""
     return f"{case_id}/{step_id}"
+
+
+def quiz_version(versions: Mapping[str, str], items: Iterable[QuizItem]) -> str:
+    """Fingerprint of the case versions (case id → version) a quiz draws on."""
+    stamp = ",".join(sorted({f"{i.case.id}@{versions[i.case.id]}" for i in items}))
+    return hashlib.sha256(stamp.encode()).hexdigest()[:12]
 
 
 def quiz_bank(cases: Iterable[Case]) -> list[QuizItem]:

@@ -296,7 +296,7 @@ def keyed_response(step):
 
 
 class AppDriver:
-    """Plays the Casebook app in AppTest through the widget keys of ``ui.widgets``."""
+    """Plays the Casebook app in AppTest through the widget keys of ``ui.player.widgets``."""
 
     def __init__(self, query: dict[str, str] | None = None, page: str = "ui/pages/player.py"):
         from streamlit.testing.v1 import AppTest

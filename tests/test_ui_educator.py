@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from classroom import attempts, sessions
-from ui.dashboard_views import TAB_KEY
+from ui.educator.dashboard import TAB_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSCODE = "correct-horse-42"

@@ -95,7 +95,7 @@ def test_library_reloads_when_a_case_file_changes(app, app_env):
 
 
 def test_cases_load_once_not_on_every_rerun(app, monkeypatch):
-    from ui import resources
+    from ui.components import resources
 
     calls = []
     real = resources.load_library

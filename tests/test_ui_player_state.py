@@ -8,8 +8,8 @@ import pytest
 
 from scoring.errors import ResponseError
 from scoring.loader import load_case
-from ui.exhibits import visible_exhibits, vitals_long
-from ui.player_state import rebuild_case
+from ui.player.exhibits import visible_exhibits, vitals_long
+from ui.player.state import rebuild_case
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ui.safe_text import BLOCKED, plain_md, quote_md, safe_md, url_is_safe
+from ui.components.safe_text import BLOCKED, plain_md, quote_md, safe_md, url_is_safe
 
 DESTINATION = re.compile(r"\]\(\s*<?([^)\s>]*)")
 

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from ui import author_views as views
-from ui import session
-from ui.educator_gate import require_educator
+from ui.author import views
+from ui.components import session
+from ui.educator.gate import require_educator
 
 require_educator()
 cases = session.open_library()

@@ -3,20 +3,22 @@
 import streamlit as st
 
 from classroom import sessions
-from ui import dashboard_views as views
-from ui import educator_gate, session, session_views
+from ui.components import session
+from ui.educator import class_sessions
+from ui.educator import dashboard as views
+from ui.educator import gate as educator_gate
 
 educator_gate.require_educator()
 engine = session.open_engine()
 lib = session.open_library()
-session_views.sign_out_button()
+class_sessions.sign_out_button()
 
 st.title("Live dashboard")
 everything = session.guarded(sessions.list_sessions, engine)
 if not everything:
     st.info("There are no class sessions yet.", icon=":material/inbox:")
     if st.button("Create a session", type="primary", icon=":material/add:"):
-        st.switch_page(session_views.SESSIONS_PAGE)
+        st.switch_page(session.SESSIONS_PAGE)
     st.stop()
 by_code = {s.code: s for s in everything}
 code = st.query_params.get("code")
@@ -28,7 +30,7 @@ chosen = st.selectbox(
 )
 st.query_params["code"] = chosen
 info = by_code[chosen]
-session_views.status_badges(info)
+class_sessions.status_badges(info)
 if info.is_open:
     st.caption(f"Updates itself every {views.REFRESH_SECONDS} seconds while the session is open.")
 else:

@@ -3,7 +3,8 @@
 import streamlit as st
 
 from classroom import attempts, sessions
-from ui import session, session_views
+from ui.components import session
+from ui.player import in_class
 
 engine = session.open_engine()
 lib = session.open_library()
@@ -21,7 +22,7 @@ if (
     info
     and token
     and info.code not in joined
-    and session_views.my_session_attempts(engine, token, info.code)
+    and in_class.my_session_attempts(engine, token, info.code)
 ):
     joined[info.code] = True
 
@@ -64,6 +65,6 @@ if info is None or info.code not in joined:
 
 st.query_params.update({"code": info.code, "t": token})
 st.subheader(info.title)
-session_views.mode_note(info)
+in_class.mode_note(info)
 st.caption("Keep this page's address: it brings you back to your place on any device.")
-session_views.activity_list(engine, lib, token, info)
+in_class.activity_list(engine, lib, token, info)

@@ -4,7 +4,8 @@ import streamlit as st
 
 from classroom import attempts
 from scoring.models import Skill
-from ui import catalog, session
+from ui.components import session
+from ui.player import catalog
 
 engine = session.open_engine()
 lib = session.open_library()

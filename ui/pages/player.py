@@ -1,6 +1,7 @@
 """Case player: one step at a time, feedback on submit, consequences, and the debrief."""
 
-from ui import case_player, session
+from ui.components import session
+from ui.player import case as case_player
 
 engine = session.open_engine()
 lib = session.open_library()

@@ -1,6 +1,7 @@
 """Quick quiz: N stand-alone items drawn from the cases, immediate feedback, a summary."""
 
-from ui import quiz_player, session
+from ui.components import session
+from ui.player import quiz as quiz_player
 
 engine = session.open_engine()
 lib = session.open_library()

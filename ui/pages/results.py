@@ -3,9 +3,9 @@
 import streamlit as st
 
 from classroom import attempts
-from ui import session
-from ui.safe_text import plain_md
-from ui.session_views import unreleased_exams
+from ui.components import session
+from ui.components.safe_text import plain_md
+from ui.player.in_class import unreleased_exams
 
 engine = session.open_engine()
 lib = session.open_library()

@@ -3,13 +3,15 @@
 import streamlit as st
 
 from classroom import sessions
-from ui import educator_gate, session, session_views
-from ui.safe_text import plain_md
+from ui.components import session
+from ui.components.safe_text import plain_md
+from ui.educator import class_sessions
+from ui.educator import gate as educator_gate
 
 educator_gate.require_educator()
 engine = session.open_engine()
 lib = session.open_library()
-session_views.sign_out_button()
+class_sessions.sign_out_button()
 
 code = st.query_params.get("code")
 chosen = session.guarded(sessions.get_session, engine, code) if code else None
@@ -22,7 +24,7 @@ if chosen is None:
     )
     if code:
         st.warning(f"There is no session with the code {plain_md(code)}.")
-    created = session_views.create_form(engine, lib)
+    created = class_sessions.create_form(engine, lib)
     if created is not None:
         st.query_params["code"] = created.code
         st.rerun()
@@ -31,7 +33,7 @@ if chosen is None:
     if not everything:
         st.info("No sessions yet: create one above.", icon=":material/inbox:")
     for info in everything:
-        target = session_views.session_row(lib, info)
+        target = class_sessions.session_row(lib, info)
         if target:
             st.switch_page(target, query_params={"code": info.code})
     st.stop()
@@ -40,12 +42,12 @@ if st.button("All sessions", icon=":material/arrow_back:", type="tertiary"):
     st.query_params.pop("code", None)
     st.rerun()
 st.title(chosen.title)
-session_views.status_badges(chosen)
+class_sessions.status_badges(chosen)
 st.caption(
-    "Activities: " + ", ".join(plain_md(t) for t in session_views.activity_titles(lib, chosen))
+    "Activities: " + ", ".join(plain_md(t) for t in class_sessions.activity_titles(lib, chosen))
 )
 if chosen.is_open:
-    session_views.join_panel(chosen)
+    class_sessions.join_panel(chosen)
 else:
     st.info(
         f"Joining is closed (code {chosen.code}). Students who joined can still finish what "
@@ -55,7 +57,7 @@ else:
 
 with st.container(horizontal=True):
     if st.button("Open live dashboard", type="primary", icon=":material/monitoring:"):
-        st.switch_page(session_views.DASHBOARD_PAGE, query_params={"code": chosen.code})
+        st.switch_page(session.DASHBOARD_PAGE, query_params={"code": chosen.code})
     if chosen.is_open and st.button("Close joining", icon=":material/lock:"):
         session.guarded(sessions.set_open, engine, chosen.code, False)
         st.rerun()
@@ -65,7 +67,7 @@ with st.container(horizontal=True):
 if (
     chosen.mode == "exam"
     and not chosen.results_released
-    and session_views.confirmed(
+    and class_sessions.confirmed(
         "release",
         "Release results",
         "Students will see their scores and the feedback on every answer. This cannot be undone.",
@@ -77,10 +79,10 @@ if (
     st.rerun()
 
 st.markdown("#### Students")
-session_views.joined_count(engine, chosen.code, chosen.is_open)
-session_views.student_admin(engine, chosen.code)
+class_sessions.joined_count(engine, chosen.code, chosen.is_open)
+class_sessions.student_admin(engine, chosen.code)
 with st.expander("Delete this session", icon=":material/delete_forever:"):
-    if session_views.confirmed(
+    if class_sessions.confirmed(
         "delete-session",
         "Delete the session",
         "The session, its join code and every student's answers in it will be deleted for good.",

@@ -13,13 +13,14 @@ from scoring.errors import ResponseError
 from scoring.items import score_response
 from scoring.loader import CaseLibrary, LoadedCase
 from scoring.models import Skill
-from ui import answers, resources, session, session_views
-from ui.debrief import debrief
-from ui.exhibits import client_record, patient_banner
-from ui.feedback import feedback_details, feedback_summary
-from ui.player_state import Answered, CaseRun, rebuild_case
-from ui.safe_text import safe_md
-from ui.widgets import answer_form, read_response
+from ui.components import resources, session
+from ui.components.safe_text import safe_md
+from ui.player import answers, in_class
+from ui.player.debrief import debrief
+from ui.player.exhibits import client_record, patient_banner
+from ui.player.feedback import feedback_details, feedback_summary
+from ui.player.state import Answered, CaseRun, rebuild_case
+from ui.player.widgets import answer_form, read_response
 
 
 def step_title(step: object) -> str:
@@ -259,7 +260,7 @@ def show_debrief(
     lib: CaseLibrary,
     token: str,
     run: CaseRun,
-    rules: session_views.ClassRules | None = None,
+    rules: in_class.ClassRules | None = None,
 ) -> None:
     """The debrief with Try again / Next case (in a class session: back to the session)."""
     clock = clock_time(run.case, run.minutes)
@@ -269,7 +270,7 @@ def show_debrief(
     debrief(run.result(), titles)
     st.divider()
     if rules is not None:
-        session_views.back_to_session(rules)
+        in_class.back_to_session(rules)
         return
     loaded = lib.get(run.case.id)
     following = next_case_id(lib, run.case.id)
@@ -287,9 +288,9 @@ def show_debrief(
 
 def show(engine: Engine, lib: CaseLibrary, token: str, info: AttemptInfo, run: CaseRun) -> None:
     """The whole player for one attempt: title and banner, then the player panel."""
-    rules = session_views.class_rules(engine, info)  # None outside a class session
+    rules = in_class.class_rules(engine, info)  # None outside a class session
     st.markdown(f"## {safe_md(run.case.title)}")
-    session_views.class_header(engine, info, rules)
+    in_class.class_header(engine, info, rules)
     patient_banner(run.case, None)  # the clock sits with the step: it moves with each answer
     player_panel(engine, lib, token, info, run, rules)
 
@@ -326,7 +327,7 @@ def player_panel(
     token: str,
     info: AttemptInfo,
     run: CaseRun,
-    rules: session_views.ClassRules | None,
+    rules: in_class.ClassRules | None,
 ) -> None:
     """Path, client record and the step (or its feedback); the debrief at the end."""
     rebuilt(info, run)
@@ -334,7 +335,7 @@ def player_panel(
     viewed = viewed_step(run)
     if viewed is None and run.finished:
         if rules is not None and rules.withhold:
-            session_views.results_pending(rules)
+            in_class.results_pending(rules)
         else:
             show_debrief(engine, lib, token, run, rules)
         return
@@ -348,7 +349,7 @@ def player_panel(
 
 
 @st.fragment(key=PATH_FRAGMENT)
-def path_panel(info: AttemptInfo, run: CaseRun, rules: session_views.ClassRules | None) -> None:
+def path_panel(info: AttemptInfo, run: CaseRun, rules: in_class.ClassRules | None) -> None:
     """The path strip, in its own fragment so that a submit can redraw it without the record."""
     rebuilt(info, run)
     viewed = viewed_step(run)
@@ -362,7 +363,7 @@ def item_panel(
     token: str,
     info: AttemptInfo,
     run: CaseRun,
-    rules: session_views.ClassRules | None,
+    rules: in_class.ClassRules | None,
 ) -> None:
     """The current step, or the feedback of an answered one."""
     rebuilt(info, run)
@@ -371,13 +372,13 @@ def item_panel(
         st.toast(notice)
     viewed = viewed_step(run)
     if viewed is not None and rules is not None and rules.withhold:
-        session_views.answer_saved(rules, run.finished and viewed is run.answered[-1], show_view)
+        in_class.answer_saved(rules, run.finished and viewed is run.answered[-1], show_view)
     elif viewed is not None:
         show_feedback(run, viewed.step.id)
     elif run.finished:  # finished in another tab: the debrief replaces the columns
         st.rerun(scope="app")
     elif rules is not None and rules.time_up:
-        session_views.time_is_up(rules)
+        in_class.time_is_up(rules)
     else:
         step_panel(engine, lib, token, info, run)
 

@@ -22,13 +22,13 @@ from scoring.items import score_response
 from scoring.loader import CaseLibrary, LoadedCase, cases_dir, load_case_bytes
 from scoring.skeleton import skeleton
 from scoring.yaml_reader import MAX_BYTES, YamlError, decode_yaml_bytes
-from ui.case_player import progress_header, step_title, way_on
-from ui.debrief import debrief
-from ui.exhibits import client_record, patient_banner
-from ui.feedback import item_feedback, what_happened
-from ui.player_state import CaseRun
-from ui.safe_text import plain_md, safe_md
-from ui.widgets import answer_form, read_response
+from ui.components.safe_text import plain_md, safe_md
+from ui.player.case import progress_header, step_title, way_on
+from ui.player.debrief import debrief
+from ui.player.exhibits import client_record, patient_banner
+from ui.player.feedback import item_feedback, what_happened
+from ui.player.state import CaseRun
+from ui.player.widgets import answer_form, read_response
 
 TEXT = "author.text"
 UPLOAD = "author.upload"

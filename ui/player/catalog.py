@@ -9,7 +9,7 @@ import streamlit as st
 from classroom.attempts import AttemptInfo
 from scoring.errors import Problem
 from scoring.models import Case, Skill
-from ui.safe_text import safe_md
+from ui.components.safe_text import safe_md
 
 ITEM_LABELS = {
     "multiple_choice": "Multiple choice",

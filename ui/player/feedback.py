@@ -14,8 +14,8 @@ import streamlit as st
 from scoring.case_path import Transition
 from scoring.explain import Evidence, ItemResult, OptionResult
 from scoring.models import BowTie, DropdownTable, MatrixChoice, MatrixResponse, Ordering
-from ui.safe_text import directive_text, plain_md, quote_md, safe_md
-from ui.widgets import WINGS, ordered_blanks
+from ui.components.safe_text import directive_text, plain_md, quote_md, safe_md
+from ui.player.widgets import WINGS, ordered_blanks
 
 VERDICTS = {
     "correct": ("✓", "Correct", "Your choice · keyed answer"),

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from scoring.models import Case, Exhibit, Tab
-from ui.safe_text import directive_text, safe_md
+from ui.components.safe_text import directive_text, safe_md
 
 if TYPE_CHECKING:  # imported where a chart is drawn: a step without one starts faster
     import altair as alt

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from classroom import attempts
 from classroom.db import StorageError
-from ui import session_views
+from ui.player import in_class
 
 
 def store_answer(
@@ -34,7 +34,7 @@ def store_answer(
         ss[f"error:{widget_key}"] = exc.message
         return None
     except ValueError as exc:  # refused by the server: a class exam's time is up
-        ss[f"error:{widget_key}"] = session_views.refusal(exc)
+        ss[f"error:{widget_key}"] = in_class.refusal(exc)
         return None
     ss.pop(f"error:{widget_key}", None)
     if not created:  # answered already (another tab, a resend): the stored answer stands

@@ -3,7 +3,6 @@ time with immediate feedback, and a summary with the same explanations."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import replace
 
@@ -16,22 +15,23 @@ from scoring.errors import ResponseError
 from scoring.items import score_response
 from scoring.loader import CaseLibrary
 from scoring.models import Skill
-from scoring.quiz import DEFAULT_ITEMS, QuizItem, draw_quiz, items_from_keys, quiz_bank
-from ui import answers, session, session_views
-from ui.case_player import step_title
-from ui.debrief import debrief
-from ui.feedback import feedback_details, feedback_summary, item_feedback
-from ui.player_state import QuizRun
-from ui.safe_text import safe_md
-from ui.widgets import answer_form, read_response
-
-QUIZ_ID = "quick-quiz"
-
-
-def quiz_version(lib: CaseLibrary, items: list[QuizItem]) -> str:
-    """Fingerprint of the case versions a quiz draws on."""
-    stamp = ",".join(sorted({f"{i.case.id}@{lib.cases[i.case.id].version}" for i in items}))
-    return hashlib.sha256(stamp.encode()).hexdigest()[:12]
+from scoring.quiz import (
+    DEFAULT_ITEMS,
+    QUIZ_ID,
+    QuizItem,
+    draw_quiz,
+    items_from_keys,
+    quiz_bank,
+    quiz_version,
+)
+from ui.components import session
+from ui.components.safe_text import safe_md
+from ui.player import answers, in_class
+from ui.player.case import step_title
+from ui.player.debrief import debrief
+from ui.player.feedback import feedback_details, feedback_summary, item_feedback
+from ui.player.state import QuizRun
+from ui.player.widgets import answer_form, read_response
 
 
 def setup(engine: Engine, lib: CaseLibrary, token: str) -> None:
@@ -75,7 +75,7 @@ def setup(engine: Engine, lib: CaseLibrary, token: str) -> None:
             engine,
             token,
             QUIZ_ID,
-            quiz_version(lib, items),
+            quiz_version({k: c.version for k, c in lib.cases.items()}, items),
             kind="quiz",
             quiz_spec=spec,
             first_step=items[0].key,
@@ -216,8 +216,8 @@ def show(engine: Engine, lib: CaseLibrary, token: str, info: AttemptInfo, run: Q
         st.caption(
             f"{len(run.missing)} question(s) were removed from the library since this quiz began."
         )
-    rules = session_views.class_rules(engine, info)  # None outside a class session
-    session_views.class_header(engine, info, rules)
+    rules = in_class.class_rules(engine, info)  # None outside a class session
+    in_class.class_header(engine, info, rules)
     quiz_panel(engine, lib, token, info, run, rules)
 
 
@@ -228,7 +228,7 @@ def quiz_panel(
     token: str,
     info: AttemptInfo,
     run: QuizRun,
-    rules: session_views.ClassRules | None,
+    rules: in_class.ClassRules | None,
 ) -> None:
     """The next question, the feedback on the one just answered, or the summary."""
     if st.session_state.get(f"quiz:{info.id}") is not run:  # rebuilt from the database
@@ -239,16 +239,16 @@ def quiz_panel(
     withhold = rules is not None and rules.withhold
     view = st.query_params.get("s")
     if view and view in run.results and withhold:
-        session_views.answer_saved(rules, run.finished)
+        in_class.answer_saved(rules, run.finished)
     elif view and view in run.results:
         show_feedback(run, view)
     elif run.finished and withhold:
-        session_views.results_pending(rules)
+        in_class.results_pending(rules)
     elif run.finished:
         show_summary(run)
         if rules is not None:
-            session_views.back_to_session(rules)
+            in_class.back_to_session(rules)
     elif rules is not None and rules.time_up:
-        session_views.time_is_up(rules)
+        in_class.time_is_up(rules)
     else:
         show_question(engine, lib, token, info, run)

@@ -31,7 +31,7 @@ from scoring.models import (
 )
 from scoring.quiz import starting_order
 from scoring.responses import WING_PICKS
-from ui.safe_text import directive_text, safe_md
+from ui.components.safe_text import directive_text, safe_md
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z0-9][a-z0-9_-]*)\s*\}\}")
 WINGS = {

@@ -19,14 +19,17 @@ from classroom.attempts import AttemptInfo
 from classroom.db import StorageError
 from scoring.errors import CaseError
 from scoring.loader import CaseLibrary
-from ui import resources
-from ui.safe_text import plain_md
+from ui.components import resources
+from ui.components.safe_text import plain_md
 
 T = TypeVar("T")
 LIBRARY_PAGE = "ui/pages/library.py"
 PLAYER_PAGE = "ui/pages/player.py"
 QUIZ_PAGE = "ui/pages/quiz.py"
 RESULTS_PAGE = "ui/pages/results.py"
+JOIN_PAGE = "ui/pages/join.py"
+SESSIONS_PAGE = "ui/pages/sessions.py"
+DASHBOARD_PAGE = "ui/pages/dashboard.py"
 
 
 def stop_with_storage_error(exc: StorageError) -> None:

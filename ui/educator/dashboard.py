@@ -21,14 +21,14 @@ from classroom.dashboard import Dashboard, DashboardCache
 from classroom.exports import to_csv_bytes, to_xlsx_bytes
 from scoring.loader import CaseLibrary
 from scoring.models import Case
-from ui import resources, session
-from ui.catalog import ITEM_LABELS
-from ui.feedback import item_feedback
-from ui.safe_text import plain_md
+from scoring.quiz import QUIZ_ID
+from ui.components import resources, session
+from ui.components.safe_text import plain_md
+from ui.player.catalog import ITEM_LABELS
+from ui.player.feedback import item_feedback
 
 REFRESH_SECONDS = 10
 TAB_KEY = "dashboard.tab"  # the open tab, in st.session_state
-QUIZ_ID = "quick-quiz"
 ITEM_HELP = (
     "**Facility**: the class's average on the item, as % of its points (above 90 very easy, "
     "below 20 very hard). **SD**: spread of the item's marks. **Discrimination index**: how "

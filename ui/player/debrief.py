@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from scoring.case_path import CaseResult
-from ui.safe_text import plain_md, quote_md, safe_md
+from ui.components.safe_text import plain_md, quote_md, safe_md
 
 if TYPE_CHECKING:  # imported at the debrief only: the player's first step starts faster
     import altair as alt
