@@ -95,9 +95,13 @@ def fill_class(
                     "status": "finished",
                     "started_at": now,
                     "finished_at": now,
-                    "points": c.points,
-                    "max_points": c.max_points,
-                    "percent": c.percent,
+                    "points": c.score.points,
+                    "max_points": c.score.max_points,
+                    "percent": c.score.percent,
+                    "raw_percent": c.score.raw_percent,
+                    "capped": c.score.capped,
+                    "must_avoid_count": c.score.must_avoid,
+                    "must_avoid_cap": c.score.cap,
                     "minutes_elapsed": 0,
                 }
                 for lid, c in plans
@@ -140,7 +144,8 @@ def bench(label: str, url: str) -> bool:
             full, full_cpu = timed(
                 lambda c=code: build_dashboard(session_frames(engine, c), library)
             )
-            export, _ = timed(lambda d=data: exports_for(d, library))
+            board = build_dashboard(data, library)
+            export, _ = timed(lambda b=board: exports_for(b))
             cache = DashboardCache()
             cache.get(engine, code, library)
             hit, _ = timed(lambda c=code, k=cache: k.get(engine, c, library))

@@ -237,7 +237,10 @@ def session_frames(engine: Engine, code: str) -> SessionData:
     key, (participants, attempts, answers) = _read(engine, code, info.id)
     participants["joined_at"] = _times(participants["joined_at"])
     specs = _decode(attempts.pop("quiz_spec").to_numpy())[0]
-    attempts["quiz_keys"] = text_column([tuple((s or {}).get("items", ())) for s in specs])
+    # Built element by element: numpy would turn a list of equal-length tuples into 2-D.
+    attempts["quiz_keys"] = pd.Series(
+        [tuple((s or {}).get("items", ())) for s in specs], dtype=object
+    )
     attempts["quiz_items"] = np.array([len(k) for k in attempts["quiz_keys"]], dtype=int)
     for column in ("started_at", "finished_at"):
         attempts[column] = _times(attempts[column])

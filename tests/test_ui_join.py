@@ -196,7 +196,21 @@ def test_my_results_hide_an_unreleased_exam_score(engine):
     info = sessions.create_session(engine, "Final", [CASE], mode="exam")
     _, token = sessions.join_session(engine, info.code, "Ana")
     attempt = attempts.start_attempt(engine, token, CASE, "v1", session_code=info.code)
-    attempts.finish_attempt(engine, token, attempt.id, points=3, max_points=12, percent=25.0)
+    attempts.record_answer(
+        engine,
+        token,
+        attempt.id,
+        "first",
+        response=["a"],
+        points=3,
+        max_points=12,
+        rule="+/-",
+        skill="recognize_cues",
+        item_type="select_all",
+        must_avoid=[],
+        next_step=None,
+    )
+    attempts.finish_attempt(engine, token, attempt.id)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     at.run()
     at.query_params["t"] = token

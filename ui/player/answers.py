@@ -44,15 +44,9 @@ def store_answer(
 
 
 def finish(engine: Engine, token: str, attempt_id: int, result: Any) -> None:
-    """Record the attempt's totals (``result`` has points, max_points and percent)."""
-    attempts.finish_attempt(
-        engine,
-        token,
-        attempt_id,
-        points=result.points,
-        max_points=result.max_points,
-        percent=round(result.percent, 2),
-    )
+    """Finish the attempt: the server scores its stored answers as ``result`` (a CaseResult)
+    does, with the cap of the case played (``result.must_avoid_cap``) for old attempts."""
+    attempts.finish_attempt(engine, token, attempt_id, must_avoid_cap=result.must_avoid_cap)
 
 
 def finish_after_last_answer(engine: Engine, token: str, attempt_id: int, result: Any) -> None:

@@ -46,6 +46,7 @@ def resolve_attempt(engine: Engine, lib: CaseLibrary, token: str) -> AttemptInfo
                 case_id,
                 loaded.version,
                 first_step=loaded.case.steps[0].id,
+                must_avoid_cap=loaded.case.must_avoid_cap,
             )
         st.query_params.pop("case", None)
         st.query_params["a"] = str(info.id)
@@ -240,6 +241,7 @@ def restart(engine: Engine, token: str, loaded: LoadedCase) -> None:
         loaded.case.id,
         loaded.version,
         first_step=loaded.case.steps[0].id,
+        must_avoid_cap=loaded.case.must_avoid_cap,
     )
     st.session_state["last_case_attempt"] = info.id
     st.query_params["a"] = str(info.id)

@@ -97,13 +97,14 @@ def start_activity(
         if not items:
             st.error("The questions of this quiz are no longer in the library.")
             st.stop()
-        version, first = (
+        version, first, cap = (
             quiz_version({k: c.version for k, c in lib.cases.items()}, items),
             items[0].key,
+            None,  # a quiz is never capped (scoring.grades)
         )
     else:
         loaded = lib.get(case_id)
-        version, first = loaded.version, loaded.case.steps[0].id
+        version, first, cap = loaded.version, loaded.case.steps[0].id, loaded.case.must_avoid_cap
     try:
         return session.guarded(
             attempts.start_attempt,
@@ -114,6 +115,7 @@ def start_activity(
             kind=kind,
             session_code=info.code,
             first_step=first,
+            must_avoid_cap=cap,
         )
     except ValueError:  # closed meanwhile, or the educator removed this student
         if info.is_open:
