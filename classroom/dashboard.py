@@ -74,6 +74,7 @@ __all__ = [
     "session_frames",
     "skill_performance",
     "student_answers",
+    "workbook_sheets",
 ]
 
 # --- The case model: paths, labels and option catalogue ---------------------------------------
@@ -550,6 +551,15 @@ def exports_for(board: Dashboard) -> dict[str, pd.DataFrame]:
         "scores": per_student.reset_index(drop=True),
         "responses": responses.reset_index(drop=True),
         "items": board.items.reset_index(),
+    }
+
+
+def workbook_sheets(board: Dashboard) -> dict[str, pd.DataFrame]:
+    """Every export table, then the distractors and skills: the "Everything" workbook."""
+    return {
+        **exports_for(board),
+        "distractors": board.distractors,
+        "skills": board.skills.by_student,
     }
 
 

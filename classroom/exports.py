@@ -15,13 +15,12 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from classroom.item_stats import ItemDataError, score_matrix
-
 # OWASP's list (=, +, -, @, tab, carriage return, and since 2025 line feed), plus NUL, which
 # some spreadsheet programs skip before looking for a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\x00")
 # Excel forbids these in sheet names, and names longer than 31 characters.
 _BAD_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
+# The gradebook's first columns, as LMS imports read them (classroom.dashboard.exports_for).
 GRADEBOOK_COLUMNS = ("student", "points", "max_points", "percent")
 
 
@@ -73,48 +72,6 @@ def to_xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def gradebook(scores: pd.DataFrame) -> pd.DataFrame:
-    """Per-student totals for an LMS import: student, points, max_points, percent (1 decimal).
-
-    ``scores`` is either item responses (``student``, ``item``, ``points``, ``max_points``),
-    where an item a student has no row for counts 0 of its max points (as in the item
-    analysis), or, without an ``item`` column, rows of points and max points summed per student.
-    """
-    if scores.empty:
-        return pd.DataFrame(
-            {
-                "student": pd.Series(dtype=object),
-                "points": pd.Series(dtype=float),
-                "max_points": pd.Series(dtype=float),
-                "percent": pd.Series(dtype=float),
-            }
-        )
-    if "item" in scores.columns:
-        marks, item_max = score_matrix(scores)
-        points = marks.sum(axis=1).to_numpy()
-        max_points = np.full(points.shape, float(item_max.sum()))
-        students = marks.index
-    else:
-        missing = [c for c in ("student", "points", "max_points") if c not in scores.columns]
-        if missing:
-            raise ItemDataError(f"missing column(s): {', '.join(missing)}")
-        totals = scores.groupby("student", sort=True)[["points", "max_points"]].sum()
-        points = totals["points"].to_numpy(dtype=float)
-        max_points = totals["max_points"].to_numpy(dtype=float)
-        students = totals.index
-        if (max_points <= 0).any():
-            raise ItemDataError("every student needs max_points above 0")
-    return pd.DataFrame(
-        {
-            "student": students.to_numpy(),
-            # Sums of partial credit carry float noise (2.9999999999999996); 4 decimals hide it.
-            "points": np.round(points, 4),
-            "max_points": np.round(max_points, 4),
-            "percent": np.round(100 * points / max_points, 1),
-        }
-    )
 
 
 def _is_textual(dtype: object) -> bool:
