@@ -132,7 +132,7 @@ def format_percent(value: float) -> str:
 def outcome_of(score: ReportedScore) -> Outcome:
     """Words that match the number: a capped or a 29% attempt never reads as a success."""
     if score.capped:
-        return Outcome(f"Capped at {format_percent(score.percent)}: an unsafe choice", "unsafe")
+        return Outcome("Capped: an unsafe choice", "unsafe")
     if score.max_points and score.points == score.max_points:
         return Outcome("Full marks", "full")
     if score.percent >= MOSTLY_RIGHT:

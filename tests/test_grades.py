@@ -13,7 +13,7 @@ def test_the_issue_example_capped_at_50():
     # 16 of 17 with a must-avoid choice on a case capped at 50: raw 94.117… → 94.1, reported 50.
     score = reported_score(16, 17, 1, 50)
     assert (score.raw_percent, score.percent, score.capped, score.text) == (94.1, 50.0, True, "50%")
-    assert score.outcome.tone == "unsafe" and "Capped at 50%" in score.outcome.words
+    assert score.outcome == Outcome("Capped: an unsafe choice", "unsafe")
 
 
 @pytest.mark.parametrize(

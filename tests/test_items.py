@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import pytest
@@ -240,7 +241,7 @@ def test_ordering_points_are_the_pairs_that_scored(order):
     )
     r = score_response(s, order, GuidanceLibrary([]))
     assert r.points == sum(p.scored for p in r.pairs)
-    assert [(p.first, p.second) for p in r.pairs] == list(zip(order, order[1:], strict=False))
+    assert [(p.first, p.second) for p in r.pairs] == list(itertools.pairwise(order))
 
 
 def test_ordering_all_or_nothing(guidance_lib):
