@@ -10,7 +10,9 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from classroom import attempts, sessions
+from classroom.closing import end_answering
 from classroom.schema import Attempt, utcnow
+from scoring.loader import load_library
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE = "fracture-arm-broke-lifting-groceries"  # its first step is multiple choice
@@ -140,7 +142,11 @@ def test_exam_withholds_feedback_until_results_are_released(engine):
     assert "1 of 1 point" not in texts(at) and "Key points" not in texts(at)
     sessions.release_results(engine, info.code)
     at.run()
-    assert "1 of 1 point" in texts(at)  # the same view, now with the feedback
+    # Released, but Ana is still answering: the key waits until her attempt is done.
+    assert "Answer saved." in texts(at) and "1 of 1 point" not in texts(at)
+    end_answering(engine, info.code, load_library([ROOT / "cases"]))
+    at.run()
+    assert "1 of 1 point" in texts(at)  # done (ended) and released: now with its feedback
 
 
 def test_exam_time_limit_refuses_late_answers(engine):
@@ -217,7 +223,9 @@ def test_my_results_hide_an_unreleased_exam_score(engine):
     at.switch_page("ui/pages/results.py").run()
     assert not at.exception
     assert "Submitted · results not released yet" in texts(at)
-    assert "3 of 12 · 25%" not in texts(at)
+    assert "25%" not in texts(at) and "3 of 12" not in texts(at)
     sessions.release_results(engine, info.code)
     at.run()
-    assert "3 of 12 · 25%" in texts(at)
+    # A 25% attempt reads as one: red, "Needs review", never a green check.
+    assert ":red-badge[:material/error: 25% · Needs review]" in texts(at)
+    assert "3 of 12 points" in texts(at)

@@ -263,13 +263,25 @@ def answer_saved(
 ) -> None:
     """What an exam shows after a submitted answer instead of its feedback.
 
-    ``on_next(None)`` is the Next/Finish button's callback: it moves to where the trainee is.
+    ``on_next(None)`` is the Next button's callback: it moves to where the trainee is. Finish
+    reruns the whole page, so the end shows under the session's rules as they are now (its
+    results may have been released while the student answered).
     """
     st.success("Answer saved.", icon=":material/check_circle:")
-    st.caption("Feedback is hidden in this exam until your educator releases results.")
-    label = "Finish" if finished else "Next"
-    icon = ":material/flag:" if finished else ":material/arrow_forward:"
-    st.button(label, type="primary", icon=icon, on_click=on_next, args=(None,))
+    if rules.released:
+        st.caption("Results are released: you see your feedback once you have finished.")
+    else:
+        st.caption("Feedback is hidden in this exam until your educator releases results.")
+    if finished:
+        st.button("Finish", type="primary", icon=":material/flag:", on_click=_to_the_end)
+    else:
+        label, icon = "Next", ":material/arrow_forward:"
+        st.button(label, type="primary", icon=icon, on_click=on_next, args=(None,))
+
+
+def _to_the_end() -> None:
+    session.set_view(None)
+    st.rerun(scope="app")
 
 
 def results_pending(rules: ClassRules) -> None:
