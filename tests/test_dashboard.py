@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from classroom import attempts, sessions
@@ -343,3 +344,29 @@ def test_frames_hold_exactly_the_rows_of_session_responses(ward):
     columns = ["student", "learner_id", "attempt_id", "item", "points", "response", "must_avoid"]
     assert frame[columns].to_dict("records") == [{c: r[c] for c in columns} for r in rows]
     assert list(frame["created_at"]) == [r["created_at"] for r in rows]
+
+
+def test_item_analysis_of_a_branching_session_matches_an_independent_computation(
+    db_engine, ward_library
+):
+    """Thirty simulated students on 'night-shift': 'recheck' is only on the wait branch."""
+    from classroom.simulation import simulate
+    from tests.test_item_stats import independent_item_statistics
+
+    code = sessions.create_session(db_engine, "Branching", ["night-shift"]).code
+    assert simulate(db_engine, code, ward_library, 30, 4, seed=3).ok
+    rows = sessions.session_responses(db_engine, code)
+    answers = pd.DataFrame(
+        [(r["learner_id"], r["item"], r["points"], r["max_points"]) for r in rows],
+        columns=["student", "item", "points", "max_points"],
+    )
+    oracle = independent_item_statistics(answers)
+    items = build_dashboard(session_frames(db_engine, code), ward_library).items
+    waited = sum(r["item"] == "night-shift/recheck" for r in rows)
+    assert 0 < waited < 30 and items.loc["night-shift/recheck", "n"] == waited
+    for item, expected in oracle.items():
+        for column in ("n", "facility", "sd", "discrimination_index", "covariance"):
+            assert items.loc[item, column] == pytest.approx(expected[column], nan_ok=True), (
+                item,
+                column,
+            )

@@ -5,23 +5,14 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
 
 from classroom.attempts import answers, get_attempt, list_attempts, record_answer, start_attempt
-from classroom.db import MIGRATIONS, make_engine, upgrade
+from classroom.db import head_revision, make_engine, upgrade
 from classroom.schema import Base
 from classroom.sessions import create_session, join_session
 
 TOKEN = "revision-0001-learner-token"
-
-
-def head() -> str:
-    """The newest revision (the lead renumbers migrations when branches merge)."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(config).get_current_head()
 
 
 @pytest.fixture
@@ -73,7 +64,8 @@ def test_upgrade_from_0001_keeps_every_row(engine_at_0001):
     engine, attempt_id = engine_at_0001
     upgrade(engine)
     with engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == head()
+        version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        assert version == head_revision()
         counts = [
             conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar()
             for t in ("learner", "attempt", "answer")
