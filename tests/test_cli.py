@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from casebook.cli import cli
+from tests.test_case_path import UNSAFE_PATH
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = Path(__file__).resolve().parent / "bad_cases"
@@ -83,24 +84,7 @@ def test_score_prints_json_per_step(tmp_path):
 
 
 def test_score_reports_the_capped_percent_with_the_raw_one(tmp_path):
-    # Every step keyed except the priority: walking her to the bathroom (must-avoid).
-    answers = {
-        "cues": ["pain-legs", "belly-numb", "heavy-legs", "hesitancy"],
-        "priority": "walk-bathroom",
-        "deficit-bowtie": {
-            "condition": "scc",
-            "actions": ["steroid", "prep-surgery"],
-            "parameters": ["leg-strength", "bladder-bowel"],
-        },
-        "deficit-plan": "surgery-then-rt",
-        "plan-matrix": {
-            "just-starting": "radiation-steroid",
-            "weak-fit": "surgery-radiation",
-            "weak-frail": "surgery-not-possible",
-        },
-        "outcomes": ["pain-relieved", "walking", "bladder"],
-    }
-    out = json.loads(run("score", str(SCC), write_json(tmp_path, answers)).stdout)
+    out = json.loads(run("score", str(SCC), write_json(tmp_path, UNSAFE_PATH)).stdout)
     assert (out["points"], out["max_points"], out["raw_percent"]) == (16, 17, 94.1)
     assert (out["percent"], out["capped"], out["must_avoid_cap"]) == (50.0, True, 50)
     assert out["must_avoid"] == [

@@ -127,15 +127,8 @@ def test_report_csv_opens_with_pandas_numbers_stay_numbers(run, played):
     result = run("report", played, "--format", "csv")
     assert result.exit_code == 0, result.output
     book = pd.read_csv(io.BytesIO(result.stdout_bytes), encoding="utf-8-sig")
-    assert list(book.columns) == [
-        "student",
-        "points",
-        "max_points",
-        "percent",
-        "raw_percent",
-        "capped",
-        "must_avoid",
-    ]
+    assert list(book.columns[:4]) == ["student", "points", "max_points", "percent"]  # for an LMS
+    assert {"raw_percent", "capped", "must_avoid"} <= set(book.columns)
     assert len(book) == 5
     numbers = ("points", "max_points", "percent", "raw_percent", "must_avoid")
     assert all(pd.api.types.is_numeric_dtype(book[c]) for c in numbers)
