@@ -125,8 +125,9 @@ def fill_class(
 
 def bench(label: str, url: str) -> bool:
     """Print the timings on one database; True when every target is met."""
-    from classroom.dashboard import DashboardCache, build_dashboard, exports_for, session_frames
+    from classroom.dashboard import DashboardCache, build_dashboard, session_frames
     from classroom.db import dispose_engine, get_engine
+    from classroom.exports import exports_for
     from scoring.loader import load_library
 
     library = load_library()

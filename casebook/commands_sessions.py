@@ -22,8 +22,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 
 from classroom import closing, db, sessions
-from classroom.dashboard import build_dashboard, exports_for, session_frames, workbook_sheets
-from classroom.exports import to_csv_bytes, to_xlsx_bytes
+from classroom.dashboard import build_dashboard, session_frames
+from classroom.exports import exports_for, to_csv_bytes, to_xlsx_bytes, workbook_sheets
 from classroom.simulation import LOAD_TEST_SWITCH_INTERVAL
 from classroom.simulation import simulate as run_simulation
 from scoring.errors import CaseError

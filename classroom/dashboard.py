@@ -16,7 +16,6 @@ if it ended now.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,7 +25,6 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from classroom.exports import GRADEBOOK_COLUMNS
 from classroom.grades import (
     SCORE_COLUMNS,
     Bounds,
@@ -66,7 +64,6 @@ __all__ = [
     "build_dashboard",
     "case_titles",
     "distractors",
-    "exports_for",
     "item_analysis",
     "must_avoid_made",
     "roster",
@@ -74,7 +71,6 @@ __all__ = [
     "session_frames",
     "skill_performance",
     "student_answers",
-    "workbook_sheets",
 ]
 
 # --- The case model: paths, labels and option catalogue ---------------------------------------
@@ -140,20 +136,19 @@ def _option_catalog(step: Any) -> list[tuple[str, str, bool, bool]]:
 
 
 def _attempt_paths(data: SessionData, bounds: Bounds) -> pd.DataFrame:
-    """Attempts with steps and points answered, and the most steps and points still open."""
+    """Attempts with the steps answered and the steps on the longest path still open.
+
+    (Points possible are ``classroom.grades``': there is one definition of the score.)
+    """
     att = data.attempts
-    done = data.responses.groupby("attempt_id")["max_points"].agg(["size", "sum"])
-    answered = att["attempt_id"].map(done["size"]).fillna(0).to_numpy(dtype=np.int64)
-    answered_max = att["attempt_id"].map(done["sum"]).fillna(0).to_numpy(dtype=np.int64)
+    answered = att["attempt_id"].map(data.responses.groupby("attempt_id").size())
+    answered = answered.fillna(0).to_numpy(dtype=np.int64)
     keys = zip(att["case_id"], att["current_step"], strict=True)
-    left = np.array([bounds.get(k, (0, 0)) for k in keys], dtype=np.int64).reshape(-1, 2)
+    left = np.array([bounds.get(k, (0, 0))[0] for k in keys], dtype=np.int64)
     left[((att["status"] == "finished") | att["current_step"].isna()).to_numpy()] = 0
     quiz = (att["kind"] == "quiz").to_numpy()
     return att.assign(
-        answered=answered,
-        answered_max=answered_max,
-        steps=np.where(quiz, att["quiz_items"].to_numpy(), answered + left[:, 0]),
-        possible=answered_max + left[:, 1],
+        answered=answered, steps=np.where(quiz, att["quiz_items"].to_numpy(), answered + left)
     )
 
 
@@ -468,99 +463,6 @@ def student_answers(
             )
         )
     return out
-
-
-# --- Exports -------------------------------------------------------------------------------
-
-
-ATTEMPT_COLUMNS = (
-    "student",
-    "learner_id",
-    "activity",
-    "kind",
-    "status",
-    "ended_early",
-    *SCORE_COLUMNS,
-    "started_at_utc",
-    "finished_at_utc",
-)
-
-
-def _utc(times: pd.Series) -> pd.Series:
-    """Timestamps as naive UTC (spreadsheets have no time zones; the column name says UTC)."""
-    return times.dt.tz_convert(None)
-
-
-def exports_for(board: Dashboard) -> dict[str, pd.DataFrame]:
-    """Tables to download, every score the reported one (``classroom.grades``):
-
-    - ``gradebook``: one row per student for an LMS: student, points, max_points, percent
-      (import ``percent``: the session score; points are as earned, so where a must-avoid
-      cap applied, ``capped`` is true and percent is below raw_percent), must_avoid;
-    - ``attempts``: one row per student × activity (not started included, counting 0);
-    - ``scores``: per student, the percent of each activity, then the session score;
-    - ``responses``: every answer; ``items``: the item analysis with each item's n.
-    Times are UTC.
-    """
-    data, grades, scores = board.data, board.grades, board.scores
-    gradebook = grades[["student", *SCORE_COLUMNS]].drop(columns="cap")
-    gradebook = gradebook[[*GRADEBOOK_COLUMNS, "raw_percent", "capped", "must_avoid"]]
-    attempts = scores.assign(
-        started_at_utc=_utc(scores["started_at"]), finished_at_utc=_utc(scores["finished_at"])
-    )[list(ATTEMPT_COLUMNS)]
-    per_activity = scores.pivot_table(
-        index="learner_id", columns="activity", values="percent", aggfunc="first", sort=False
-    )
-    order = list(dict.fromkeys([*data.session.case_ids, *scores["activity"]]))
-    per_activity = per_activity.reindex(index=grades["learner_id"], columns=order)
-    people = data.participants.set_index("learner_id")
-    summary = grades.set_index("learner_id")
-    per_student = pd.concat(
-        [
-            people[["student"]].assign(
-                learner_id=people.index, joined_at_utc=_utc(people["joined_at"])
-            ),
-            per_activity.rename(columns=lambda a: f"{a} %"),
-            summary[[*SCORE_COLUMNS]].drop(columns="cap"),
-        ],
-        axis=1,
-    )
-    answered = data.responses.groupby("learner_id").size()
-    per_student["answered"] = answered.reindex(people.index).fillna(0).astype("int64")
-    per_student["finished"] = summary["finished"]
-    r = data.responses
-    responses = pd.DataFrame(
-        {
-            "student": r["student"],
-            "learner_id": r["learner_id"],
-            "case_id": r["item_case"],
-            "step_id": r["item_step"],
-            "item_type": r["item_type"],
-            "skill": r["skill"],
-            "rule": r["rule"],
-            "points": r["points"],
-            "max_points": r["max_points"],
-            "response": [json.dumps(x, ensure_ascii=False) for x in r["response"]],
-            "must_avoid": r["must_avoid"].str.join("; "),
-            "answered_at_utc": _utc(r["created_at"]),
-        }
-    )
-    return {
-        "gradebook": gradebook.reset_index(drop=True),
-        "attempts": attempts.reset_index(drop=True),
-        "scores": per_student.reset_index(drop=True),
-        "responses": responses.reset_index(drop=True),
-        "items": board.items.reset_index(),
-    }
-
-
-def workbook_sheets(board: Dashboard) -> dict[str, pd.DataFrame]:
-    """Every export table, then the distractors and skills: the "Everything" workbook."""
-    return {
-        **exports_for(board),
-        "distractors": board.distractors,
-        "skills": board.skills.by_student,
-    }
 
 
 # --- All tables at once, cached -------------------------------------------------------------

@@ -118,12 +118,20 @@ def _fresh_max(library: CaseLibrary, data: SessionData, bounds: Bounds) -> dict[
     return fresh
 
 
-def _score_row(a: Any, sums: dict[int, tuple[int, int, int]], left: int) -> ReportedScore:
-    cap = None if a.must_avoid_cap is None or pd.isna(a.must_avoid_cap) else int(a.must_avoid_cap)
-    if a.status == FINISHED and a.points is not None and a.max_points is not None:
-        return reported_score(int(a.points), int(a.max_points), int(a.must_avoid_count), cap)
-    points, top, made = sums.get(a.attempt_id, (0, 0, 0))
-    return reported_score(points, top + left, made, cap, finished=a.status == FINISHED)
+def _attempt_score(
+    status: str,
+    stored: tuple[Any, Any, int],
+    so_far: tuple[int, int, int],
+    cap: Any,
+    left: int,
+) -> ReportedScore:
+    """A finished attempt's stored score, or an open one's answers so far plus ``left``."""
+    cap = None if cap is None or pd.isna(cap) else int(cap)
+    points, top, made = stored
+    if status == FINISHED and points is not None and top is not None:
+        return reported_score(int(points), int(top), int(made), cap)
+    points, top, made = so_far
+    return reported_score(points, top + left, made, cap, finished=status == FINISHED)
 
 
 def attempt_scores(data: SessionData, library: CaseLibrary) -> pd.DataFrame:
@@ -135,108 +143,113 @@ def attempt_scores(data: SessionData, library: CaseLibrary) -> pd.DataFrame:
     and finished_at (UTC), and ``score`` (the ``ReportedScore`` itself). In join order, then
     in the session's order of activities; an attempt at anything else comes last.
     """
-    att = data.attempts
-    r = data.responses
+    att, r = data.attempts, data.responses
     grouped = r.groupby("attempt_id", sort=False)
     totals = grouped[["points", "max_points", "must_avoid_count"]].sum()
-    sums = {
-        int(i): (int(p), int(m), int(c))
-        for i, p, m, c in zip(
-            totals.index,
-            totals["points"],
-            totals["max_points"],
-            totals["must_avoid_count"],
-            strict=True,
-        )
-    }
-    counts = grouped.size().to_dict()
-    quiz_attempts = set(att.loc[att["kind"] == "quiz", "attempt_id"])
-    answered = {
-        int(i): list(steps)
-        for i, steps in r[r["attempt_id"].isin(quiz_attempts)].groupby("attempt_id")["step_id"]
-    }
-    bounds = path_bounds_of(library, [*data.session.case_ids, *att["case_id"]])
-    names = data.participants.set_index("learner_id")["student"]
-    rows: list[dict[str, Any]] = []
-    for a in att.itertuples(index=False):
-        left = 0
-        if a.status != FINISHED:
-            left = points_left(
-                library,
-                a.kind,
-                a.case_id,
-                a.current_step,
-                a.quiz_keys,
-                answered.get(a.attempt_id, ()),
-                bounds,
-            )
-        score = _score_row(a, sums, left)
-        rows.append(
-            {
-                "learner_id": a.learner_id,
-                "kind": a.kind,
-                "activity": a.case_id,
-                "attempt_id": a.attempt_id,
-                "status": FINISHED if a.status == FINISHED else IN_PROGRESS,
-                "ended_early": a.status == FINISHED and a.current_step is not None,
-                "answered": counts.get(a.attempt_id, 0),
-                "score": score,
-                "started_at": a.started_at,
-                "finished_at": a.finished_at,
-            }
-        )
-    started = {(row["learner_id"], row["activity"]) for row in rows}
-    fresh = _fresh_max(library, data, bounds)
-    for learner_id in data.participants["learner_id"]:
-        for kind, activity in activities(data):
-            if (learner_id, activity) not in started:
-                rows.append(
-                    {
-                        "learner_id": learner_id,
-                        "kind": kind,
-                        "activity": activity,
-                        "attempt_id": None,
-                        "status": NOT_STARTED,
-                        "ended_early": False,
-                        "answered": 0,
-                        "score": reported_score(0, fresh[activity], 0, None, finished=False),
-                        "started_at": pd.NaT,
-                        "finished_at": pd.NaT,
-                    }
-                )
-    return _scores_frame(rows, data, names)
-
-
-def _scores_frame(rows: list[dict[str, Any]], data: SessionData, names: pd.Series) -> pd.DataFrame:
-    join_order = {lid: i for i, lid in enumerate(data.participants["learner_id"])}
-    activity_order = {a: i for i, (_, a) in enumerate(activities(data))}
-    rows.sort(
-        key=lambda row: (
-            join_order.get(row["learner_id"], len(join_order)),
-            activity_order.get(row["activity"], len(activity_order)),
-            row["attempt_id"] or 0,
-        )
+    so_far = zip(
+        *(att["attempt_id"].map(totals[c]).fillna(0).astype("int64") for c in totals.columns),
+        strict=True,
     )
-    scores = [row["score"] for row in rows]
-    frame = pd.DataFrame(
+    quiz = att.loc[att["kind"] == "quiz", "attempt_id"]
+    answered_keys = r[r["attempt_id"].isin(quiz)].groupby("attempt_id")["step_id"].agg(list)
+    bounds = path_bounds_of(library, [*data.session.case_ids, *att["case_id"]])
+    scores = []
+    for status, kind, case_id, step, keys, attempt_id, stored, done, cap in zip(
+        att["status"],
+        att["kind"],
+        att["case_id"],
+        att["current_step"],
+        att["quiz_keys"],
+        att["attempt_id"],
+        zip(att["points"], att["max_points"], att["must_avoid_count"], strict=True),
+        so_far,
+        att["must_avoid_cap"],
+        strict=True,
+    ):
+        left = 0
+        if status != FINISHED:
+            answered = answered_keys.get(attempt_id, ())
+            left = points_left(library, kind, case_id, step, keys, answered, bounds)
+        scores.append(_attempt_score(status, stored, done, cap, left))
+    finished = (att["status"] == FINISHED).to_numpy()
+    started = pd.DataFrame(
         {
-            "learner_id": np.array([row["learner_id"] for row in rows], dtype=np.int64),
-            "student": text_column(names.reindex([row["learner_id"] for row in rows]).to_numpy()),
-            "kind": text_column([row["kind"] for row in rows]),
-            "activity": text_column([row["activity"] for row in rows]),
-            "attempt_id": pd.array([row["attempt_id"] for row in rows], dtype="Int64"),
-            "status": text_column([row["status"] for row in rows]),
-            "ended_early": np.array([row["ended_early"] for row in rows], dtype=bool),
-            "answered": np.array([row["answered"] for row in rows], dtype=np.int64),
+            "learner_id": att["learner_id"].to_numpy(dtype=np.int64),
+            "kind": att["kind"].to_numpy(dtype=object),
+            "activity": att["case_id"].to_numpy(dtype=object),
+            "attempt_id": pd.array(att["attempt_id"], dtype="Int64"),
+            "status": np.where(finished, FINISHED, IN_PROGRESS).astype(object),
+            "ended_early": finished & att["current_step"].notna().to_numpy(),
+            "answered": att["attempt_id"].map(grouped.size()).fillna(0).to_numpy(dtype=np.int64),
+            "score": text_column(scores),
+            "started_at": att["started_at"],
+            "finished_at": att["finished_at"],
+        }
+    )
+    return _in_order(pd.concat([started, _not_started(data, library, bounds, started)]), data)
+
+
+def _not_started(
+    data: SessionData, library: CaseLibrary, bounds: Bounds, started: pd.DataFrame
+) -> pd.DataFrame:
+    """A row for every participant × activity without an attempt: 0 of its points possible."""
+    have = set(zip(started["learner_id"], started["activity"], strict=True))
+    fresh = _fresh_max(library, data, bounds)
+    missing = [
+        (int(learner_id), kind, activity)
+        for learner_id in data.participants["learner_id"]
+        for kind, activity in activities(data)
+        if (learner_id, activity) not in have
+    ]
+    return pd.DataFrame(
+        {
+            "learner_id": np.array([m[0] for m in missing], dtype=np.int64),
+            "kind": np.array([m[1] for m in missing], dtype=object),
+            "activity": np.array([m[2] for m in missing], dtype=object),
+            "attempt_id": pd.array([None] * len(missing), dtype="Int64"),
+            "status": np.array([NOT_STARTED] * len(missing), dtype=object),
+            "ended_early": np.zeros(len(missing), dtype=bool),
+            "answered": np.zeros(len(missing), dtype=np.int64),
+            "score": text_column(
+                [reported_score(0, fresh[m[2]], 0, None, finished=False) for m in missing]
+            ),
+            "started_at": pd.Series(pd.NaT, index=range(len(missing)), dtype="datetime64[us, UTC]"),
+            "finished_at": pd.Series(
+                pd.NaT, index=range(len(missing)), dtype="datetime64[us, UTC]"
+            ),
+        }
+    )
+
+
+def _in_order(frame: pd.DataFrame, data: SessionData) -> pd.DataFrame:
+    """Join order, then the session's activities, then attempt id; names and score columns."""
+    people = data.participants
+    join_order = pd.Series(np.arange(len(people)), index=people["learner_id"].to_numpy())
+    activity_order = {a: i for i, (_, a) in enumerate(activities(data))}
+    keys = (
+        frame["attempt_id"].fillna(0).to_numpy(dtype=np.int64),
+        frame["activity"].map(activity_order).fillna(len(activity_order)).to_numpy(),
+        frame["learner_id"].map(join_order).fillna(len(people)).to_numpy(),
+    )
+    frame = frame.iloc[np.lexsort(keys)].reset_index(drop=True)
+    names = people.set_index("learner_id")["student"]
+    scores = list(frame["score"])
+    return pd.DataFrame(
+        {
+            "learner_id": frame["learner_id"],
+            "student": text_column(names.reindex(frame["learner_id"]).to_numpy()),
+            "kind": text_column(frame["kind"]),
+            "activity": text_column(frame["activity"]),
+            "attempt_id": frame["attempt_id"],
+            "status": text_column(frame["status"]),
+            "ended_early": frame["ended_early"].astype(bool),
+            "answered": frame["answered"],
             **_score_columns(scores),
-            **{
-                when: pd.to_datetime(pd.Series([row[when] for row in rows]), utc=True)
-                for when in ("started_at", "finished_at")
-            },
+            "started_at": frame["started_at"],
+            "finished_at": frame["finished_at"],
             "score": text_column(scores),
         }
     )
-    return frame
 
 
 def _score_columns(scores: list[ReportedScore]) -> dict[str, Any]:
@@ -258,21 +271,17 @@ def student_grades(scores: pd.DataFrame, data: SessionData) -> pd.DataFrame:
     Columns: learner_id, student, the SCORE_COLUMNS (``cap`` is <NA>: attempts may differ),
     activities, finished (activities finished), all_finished, and ``score``.
     """
-    by_learner: dict[int, list[ReportedScore]] = {}
-    done: dict[int, int] = {}
-    for learner_id, score, status in zip(
-        scores["learner_id"], scores["score"], scores["status"], strict=True
-    ):
-        by_learner.setdefault(int(learner_id), []).append(score)
-        done[int(learner_id)] = done.get(int(learner_id), 0) + (status == FINISHED)
-    people = data.participants
-    combined = [combined_score(by_learner.get(int(lid), ())) for lid in people["learner_id"]]
-    count = np.array([len(by_learner.get(int(lid), ())) for lid in people["learner_id"]])
-    finished = np.array([done.get(int(lid), 0) for lid in people["learner_id"]])
+    people = data.participants["learner_id"]
+    grouped = scores.groupby("learner_id", sort=False)
+    mine = grouped["score"].agg(list).reindex(people)
+    combined = [combined_score(each if isinstance(each, list) else ()) for each in mine]
+    count = grouped.size().reindex(people).fillna(0).to_numpy(dtype=np.int64)
+    done = (scores["status"] == FINISHED).groupby(scores["learner_id"]).sum()
+    finished = done.reindex(people).fillna(0).to_numpy(dtype=np.int64)
     return pd.DataFrame(
         {
-            "learner_id": people["learner_id"].to_numpy(dtype=np.int64),
-            "student": text_column(people["student"].to_numpy()),
+            "learner_id": people.to_numpy(dtype=np.int64),
+            "student": text_column(data.participants["student"].to_numpy()),
             **_score_columns(combined),
             "activities": count,
             "finished": finished,

@@ -24,13 +24,13 @@ from classroom.dashboard import (
     answer_key,
     build_dashboard,
     distractors,
-    exports_for,
     item_analysis,
     must_avoid_made,
     session_frames,
     skill_performance,
     student_answers,
 )
+from classroom.exports import exports_for
 from classroom.item_stats import random_guess_baseline
 from scoring.case_path import transition
 from scoring.items import score_response

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 
 from casebook.cli import cli
 from classroom import attempts, sessions
-from classroom.dashboard import build_dashboard, exports_for, session_frames, workbook_sheets
-from classroom.exports import to_csv_bytes, to_xlsx_bytes
+from classroom.dashboard import build_dashboard, session_frames
+from classroom.exports import exports_for, to_csv_bytes, to_xlsx_bytes, workbook_sheets
 from scoring.case_path import transition
 from scoring.items import score_response
 from scoring.loader import load_library

@@ -15,8 +15,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from classroom import attempts, sessions
-from classroom.dashboard import build_dashboard, exports_for, session_frames
-from classroom.exports import to_csv_bytes
+from classroom.dashboard import build_dashboard, session_frames
+from classroom.exports import exports_for, to_csv_bytes
 from tests.conftest import AppDriver, keyed_response
 
 ROOT = Path(__file__).resolve().parent.parent

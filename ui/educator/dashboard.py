@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from classroom import dashboard as dash
 from classroom import sessions
 from classroom.dashboard import Dashboard, DashboardCache
-from classroom.exports import to_csv_bytes, to_xlsx_bytes
+from classroom.exports import to_csv_bytes, to_xlsx_bytes, workbook_sheets
 from classroom.item_stats import MIN_ANSWERS, OverallStats
 from scoring.grades import format_percent
 from scoring.loader import CaseLibrary
@@ -451,7 +451,7 @@ def _export_files(board: Dashboard, code: str) -> dict[str, tuple[str, bytes, st
     cached = st.session_state.get(key)
     if cached and cached[0] == board.data.key:
         return cached[1]
-    sheets = dash.workbook_sheets(board)
+    sheets = workbook_sheets(board)
     csv = "text/csv"
     files = {
         "Gradebook (CSV)": (f"{code}-gradebook.csv", to_csv_bytes(sheets["gradebook"]), csv),
