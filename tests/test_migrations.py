@@ -64,7 +64,7 @@ def test_upgrade_from_0001_keeps_every_row(engine_at_0001):
     engine, attempt_id = engine_at_0001
     upgrade(engine)
     with engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0002"
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0004"
         counts = [
             conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar()
             for t in ("learner", "attempt", "answer")
