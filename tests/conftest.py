@@ -15,13 +15,16 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 @pytest.fixture(scope="session", autouse=True)
 def _private_passcode_file(tmp_path_factory):
-    """Keep the app's generated educator passcode out of the developer's data/ folder.
+    """Keep the app's generated passcode and signing key out of the developer's data/ folder.
 
-    Set in the environment, so app servers started by browser tests inherit it too.
+    Set in the environment, so app servers started by browser tests inherit them too.
     """
     with pytest.MonkeyPatch.context() as mp:
-        path = tmp_path_factory.mktemp("passcode") / "educator-passcode.hash"
+        folder = tmp_path_factory.mktemp("passcode")
+        path = folder / "educator-passcode.hash"
         mp.setenv("CASEBOOK_PASSCODE_FILE", str(path))
+        mp.setenv("CASEBOOK_SECRET_KEY_FILE", str(folder / "secret.key"))
+        mp.delenv("CASEBOOK_SECRET_KEY", raising=False)
         yield path
 
 
