@@ -28,6 +28,8 @@ from classroom.db import reading, translate_errors
 from classroom.schema import EducatorSignIn, utcnow
 
 COOKIE = "casebook_educator"
+SIGN_IN_PATH = "/educator/sign-in"  # routes of casebook.web.routes, below server.baseUrlPath
+SIGN_OUT_PATH = "/educator/sign-out"
 PURPOSE = "educator-session"
 TICKET_SECONDS = 60
 SESSION_SECONDS = 8 * 3600

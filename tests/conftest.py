@@ -244,6 +244,14 @@ def clear_st_caches():
 
 
 @pytest.fixture
+def browser_cookies(monkeypatch) -> dict[str, str]:
+    """The cookies of the one simulated browser of an AppTest (AppTest has no connection)."""
+    jar: dict[str, str] = {}
+    monkeypatch.setattr("ui.components.client.cookies", lambda: jar)
+    return jar
+
+
+@pytest.fixture
 def app_env(tmp_path, monkeypatch, clear_st_caches):
     """Point the app at a fresh SQLite file and a cases folder holding only the SCC case."""
     import shutil

@@ -17,7 +17,7 @@ POLICY = Policy("test", per_key=5, key_window=300, total=8, total_window=3600, f
 def test_back_off_doubles_after_the_free_failures(db_engine):
     t0 = utcnow()
     waits = []
-    for n in range(4):
+    for _ in range(4):
         verdict = record_failure(db_engine, POLICY, "1.2.3.4", now=t0)
         waits.append(verdict.wait)
     assert waits == [0, 0, 1.0, 2.0]  # free, free, then 1 s, 2 s

@@ -34,7 +34,6 @@ def sign_out_button() -> None:
     """A sidebar button that ends this browser session's educator sign-in."""
     if st.sidebar.button("Sign out of educator pages", icon=":material/logout:"):
         gate.sign_out()
-        st.rerun()
 
 
 def app_base() -> str:
@@ -225,6 +224,7 @@ def joined_count(engine: Engine, code: str, live: bool) -> None:
     """How many students have joined; refreshed every few seconds while the session is open."""
 
     def count() -> None:
+        gate.still_educator()
         roster = session.guarded(sessions.session_roster, engine, code)
         if not roster:
             st.caption("Nobody has joined yet.")
