@@ -116,7 +116,8 @@ def sign_out() -> None:
 
 def _refusal(verdict: throttle.Verdict) -> str:
     if verdict.reason == "back-off":
-        return f"Wait {max(1, round(verdict.wait))} seconds before the next try."
+        seconds = max(1, round(verdict.wait))
+        return f"Wait {seconds} second{'' if seconds == 1 else 's'} before the next try."
     return f"Too many wrong passcodes. Try again in {verdict.minutes()} minutes."
 
 
