@@ -9,6 +9,7 @@ security tests and ``benchmarks/bench_guessing.py`` use it to replay the attacks
 from __future__ import annotations
 
 import urllib.request
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from typing import Any
@@ -60,13 +61,18 @@ class StreamlitClient:
         protocols = ["streamlit", self.cookies[XSRF_COOKIE]]
         if session_id:
             protocols.append(session_id)
-        self.ws = connect(
-            base.replace("http", "ws", 1) + "/_stcore/stream",
-            subprotocols=protocols,
-            origin=base,
-            additional_headers={"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())},
-            open_timeout=timeout,
-            max_size=None,
+        self._exit = ExitStack()
+        self.ws = self._exit.enter_context(
+            connect(
+                base.replace("http", "ws", 1) + "/_stcore/stream",
+                subprotocols=protocols,
+                origin=base,
+                additional_headers={
+                    "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+                },
+                open_timeout=timeout,
+                max_size=None,
+            )
         )
         self.session_id: str | None = None
 
@@ -113,7 +119,7 @@ class StreamlitClient:
 
     def close(self) -> None:
         """Close the connection (the session stays on the server for a while, as a closed tab)."""
-        self.ws.close()
+        self._exit.close()
 
     def __enter__(self) -> StreamlitClient:
         return self
