@@ -26,8 +26,12 @@ def _private_passcode_file(tmp_path_factory):
         mp.setenv("CASEBOOK_SECRET_KEY_FILE", str(folder / "secret.key"))
         mp.delenv("CASEBOOK_SECRET_KEY", raising=False)
         # The shipped config hides error details from users; tests need to read them
-        # (test_security_findings checks that a server with the shipped setting hides them).
+        # (test_security_findings checks that a server with the shipped setting hides them):
+        # app servers read the environment, AppTest this process's config.
         mp.setenv("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "full")
+        from streamlit import config
+
+        config.set_option("client.showErrorDetails", "full")
         yield path
 
 
