@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from scoring.errors import Problem
+from scoring.text import control_character
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
@@ -156,6 +157,14 @@ def read_yaml_text(text: str, path: str) -> Document:
                 continue
             # A value (scalar or the start of a collection) at the current position.
             if isinstance(event, yaml.ScalarEvent):
+                hidden = control_character(event.value, multiline=True)
+                if hidden:  # only an escape such as "\x01" can put one here
+                    _fail(
+                        path,
+                        *_pos(event.start_mark),
+                        f"this text contains a control character ({hidden}), written as an "
+                        "escape; remove it",
+                    )
                 value: Any = _scalar(event)
             elif isinstance(event, yaml.MappingStartEvent):
                 value = {}

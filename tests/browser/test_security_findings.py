@@ -10,8 +10,8 @@ HTML could be framed by any site, and the health check said "ok" with the databa
 from __future__ import annotations
 
 import secrets
-import tomllib
 import time
+import tomllib
 import urllib.error
 import urllib.request
 from urllib.parse import quote
