@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from scoring.checks import check_case
-from scoring.errors import CaseError, Problem
+from scoring.errors import CaseError, Problem, first_problems
 from scoring.guidance import PROJECT_ROOT, GuidanceLibrary, load_guidance
 from scoring.models import Case
 from scoring.problems import validation_problems
@@ -59,7 +59,9 @@ def check_document(doc: Document, lib: GuidanceLibrary) -> Case:
     findings = check_case(case, lib)
     if findings:
         raise CaseError(
-            [Problem(doc.path, *doc.position(f.loc, key=f.key), f.message) for f in findings]
+            first_problems(
+                [Problem(doc.path, *doc.position(f.loc, key=f.key), f.message) for f in findings]
+            )
         )
     return case
 

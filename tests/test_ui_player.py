@@ -248,3 +248,13 @@ def test_a_republished_case_does_not_change_under_a_trainee(app, scc, app_env):
     assert "at 22:00" in back.texts() and "at 23:00" not in back.texts()
     newcomer = app({"case": SCC})  # a new attempt starts on the new version
     assert "at 23:00" in newcomer.texts()
+
+
+@pytest.mark.parametrize(
+    "value", ["99999999999999999999999", "2147483648", "²", "-1", "0", "1e3", " 7", "7 "]
+)
+@pytest.mark.parametrize("page", ["ui/pages/player.py", "ui/pages/quiz.py"])
+def test_finding_5_a_malformed_attempt_id_is_treated_as_absent(app, page, value):
+    """Issue 14, finding 5: ``?a=99999999999999999999999`` or ``?a=²`` showed a traceback."""
+    d = app({"a": value}, page=page)  # AppDriver fails on any exception
+    assert "Traceback" not in d.texts()
