@@ -174,5 +174,6 @@ def test_finding_7_the_health_check_says_down_without_its_database(tmp_path):
         with pytest.raises(urllib.error.HTTPError) as down:
             urllib.request.urlopen(f"{base}/healthz", timeout=10)
         assert down.value.code == 503 and down.value.read() == b"down"
+        down.value.close()
     finally:
         stop(proc)
