@@ -166,4 +166,3 @@ def _located(err: dict[str, Any], doc: Document) -> tuple[Loc, tuple[int, int], 
     if kind == "extra_forbidden":
         return path, doc.position(path, key=True), describe(path[:-1])
     return path, doc.position(path), describe(path)
-

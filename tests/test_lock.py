@@ -48,7 +48,7 @@ def test_every_dependency_is_pinned_within_its_range_with_hashes():
         assert name in pins, f"{req.name} is in pyproject.toml but not in requirements.lock"
         version, hashes = pins[name]
         assert req.specifier.contains(version, prereleases=True), (req, version)
-    for name, (version, hashes) in pins.items():
+    for name, (_, hashes) in pins.items():
         assert hashes and all(re.fullmatch(r"[0-9a-f]{64}", h) for h in hashes), name
 
 
