@@ -162,8 +162,7 @@ def _header(run: QuizRun, item: QuizItem) -> None:
     )
     st.caption(f"From the case “{safe_md(item.case.title)}”")
     st.markdown(f"### {safe_md(step_title(item.step))}")
-    if item.step.narrative:
-        st.info(safe_md(item.step.narrative), icon=":material/campaign:")
+    # No narrative and no chart: they belong to the case's story (scoring.quiz.quiz_texts).
     st.markdown(safe_md(item.step.prompt))
 
 
