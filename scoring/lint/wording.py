@@ -4,7 +4,7 @@ cues that let a test-wise student find the key without the knowledge the item te
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from difflib import SequenceMatcher
 from itertools import combinations
 
@@ -62,24 +62,37 @@ def longest_keyed(ctx: LintContext) -> Iterator[Hit]:
             )
 
 
+def _wording_hits(
+    rule_id: str,
+    pattern: re.Pattern,
+    g: Group,
+    options: list,
+    message: Callable[[str, re.Match], str],
+    fix: str,
+) -> Iterator[Hit]:
+    """A hit for each option of ``options`` whose text matches ``pattern``."""
+    for o in options:
+        found = pattern.search(o.text)
+        if found:
+            text = visible(o.text)
+            yield Hit(rule_id, g.option_loc(o, "text"), message(text, found), fix, g.step_index)
+
+
 @rule("absolute-words")
 def absolute_words(ctx: LintContext) -> Iterator[Hit]:
     """A distractor carries an absolute word (always, never, only, alone, all, none, nothing,
     everyone, everything, ever, completely, entirely, absolutely, totally, guarantee) that no
     keyed option of its group carries: students learn that absolutes are rarely true."""
     for g in ctx.groups:
-        if not g.keyed or any(ABSOLUTE.search(o.text) for o in g.keyed):
-            continue
-        for o in g.distractors:
-            found = ABSOLUTE.search(o.text)
-            if found:
-                yield Hit(
-                    "absolute-words",
-                    g.option_loc(o, "text"),
-                    f"distractor '{visible(o.text)}' says '{found.group(0)}' and no key does",
-                    "make the distractor wrong for a clinical reason, not by overstating it",
-                    g.step_index,
-                )
+        if g.keyed and not any(ABSOLUTE.search(o.text) for o in g.keyed):
+            yield from _wording_hits(
+                "absolute-words",
+                ABSOLUTE,
+                g,
+                g.distractors,
+                lambda text, found: f"distractor '{text}' says '{found.group(0)}' and no key does",
+                "make the distractor wrong for a clinical reason, not by overstating it",
+            )
 
 
 @rule("negative-stem")
@@ -110,16 +123,14 @@ def all_none_above(ctx: LintContext) -> Iterator[Hit]:
     """An option is 'all of the above', 'none of the above' or 'both of these': it can be
     answered by spotting two right (or one wrong) options, and it breaks when options shuffle."""
     for g in ctx.groups:
-        for o in g.options:
-            found = ALL_NONE.search(o.text)
-            if found:
-                yield Hit(
-                    "all-none-above",
-                    g.option_loc(o, "text"),
-                    f"option '{visible(o.text)}' is an '{found.group(0).lower()}' option",
-                    "replace it with a plausible option of its own, or make the item select-all",
-                    g.step_index,
-                )
+        yield from _wording_hits(
+            "all-none-above",
+            ALL_NONE,
+            g,
+            g.options,
+            lambda text, found: f"option '{text}' is an '{found.group(0).lower()}' option",
+            "replace it with a plausible option of its own, or make the item select-all",
+        )
 
 
 @rule("select-all-count")
