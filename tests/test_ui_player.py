@@ -20,8 +20,8 @@ EARLY_PATH = [
     "priority",
     "early-bowtie",
     "early-radiation-timing",
+    "early-outcomes",
     "plan-matrix",
-    "outcomes",
 ]
 
 
@@ -99,10 +99,10 @@ def test_delay_path_plays_out_the_deterioration_and_the_cap(app, scc):
     assert any("Safety:" in e.value for e in d.at.error)
     assert ":blue-badge[:material/schedule: Clock 06:00 (next day)]" in shown  # clock moved
     d.onward()
-    assert "It is now 06:00" in d.at.info[0].value  # the step narrative on arrival
+    assert "It is 06:00" in d.at.info[0].value  # the step narrative on arrival
     assert "Cannot lift either leg off the bed" in d.texts()  # the new nurse's note
     path = ["cues", "priority", *play(d, scc)]
-    assert path[2:4] == ["deficit-bowtie", "deficit-plan"]
+    assert path[2:] == ["deficit-bowtie", "deficit-plan", "deficit-outcomes", "plan-matrix"]
     m = metrics(d)
     assert m["Score"] == "50%"
     warning = " ".join(w.value for w in d.at.warning)
@@ -258,3 +258,11 @@ def test_finding_5_a_malformed_attempt_id_is_treated_as_absent(app, page, value)
     """Issue 14, finding 5: ``?a=99999999999999999999999`` or ``?a=²`` showed a traceback."""
     d = app({"a": value}, page=page)  # AppDriver fails on any exception
     assert "Traceback" not in d.texts()
+
+
+def test_the_source_and_its_date_come_before_the_first_item(app, scc):
+    d = app({"case": SCC})
+    assert d.widget_key().endswith(".cues")  # still at the first item
+    notice = next(c.value for c in d.at.caption if "Answer keys follow" in c.value)
+    assert "last medical review 7 February 2014" in notice
+    assert "Practice notes beside the feedback show newer guidance" in notice
