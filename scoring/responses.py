@@ -2,12 +2,14 @@
 
 Shapes (also what ``casebook score`` reads from JSON):
 - multiple_choice: an option id (or a one-element list)
-- select_all, select_n, highlight: a list of option ids
+- select_all, select_n, highlight, highlight_table: a list of option ids (phrases)
 - ordering: the list of every option id, in the trainee's order
 - matrix_choice: {row id: column id}; matrix_response: {row id: [column ids]}
+- multiple_response_grouping: {group id: [option ids]}
 - dropdown_cloze, dropdown_table, rationale_dyad/triad: {blank id: option id}
+- drag_drop_cloze, drag_drop_rationale: {target id: token id}; a token fills one target only
 - bow_tie: {condition: id, actions: [id, id], parameters: [id, id]}
-Unanswered rows or blanks are allowed and score nothing.
+Unanswered rows, groups, blanks or targets are allowed and score nothing.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ from typing import Any
 from scoring.errors import ResponseError
 
 Response = list[str] | dict[str, Any]
-FLAT_TYPES = frozenset({"multiple_choice", "select_all", "select_n", "highlight", "ordering"})
+FLAT_TYPES = frozenset(
+    {"multiple_choice", "select_all", "select_n", "highlight", "highlight_table", "ordering"}
+)
 BLANK_TYPES = frozenset({"dropdown_cloze", "dropdown_table", "rationale_dyad", "rationale_triad"})
+TOKEN_TYPES = frozenset({"drag_drop_cloze", "drag_drop_rationale"})
 WING_PICKS = {"condition": 1, "actions": 2, "parameters": 2}
 
 
@@ -77,6 +82,21 @@ def normalize_response(step: Any, raw: Any) -> Response:
             else:
                 out[row] = ids
         return {k: v for k, v in out.items() if v is not None}
+    if kind == "multiple_response_grouping":
+        data = _mapping(raw, where)
+        groups = {g.id: g for g in step.groups}
+        out = {}
+        for group, value in data.items():
+            if group not in groups:
+                raise ResponseError(
+                    f"{where}: unknown group '{group}' (groups: {', '.join(groups)})"
+                )
+            ids = _ids(value or [], f"{where} group '{group}'")
+            _known(ids, [o.id for o in groups[group].options], f"{where} group '{group}'")
+            out[group] = ids
+        return out
+    if kind in TOKEN_TYPES:
+        return _tokens(step, _mapping(raw, where), where)
     if kind in BLANK_TYPES:
         data = _mapping(raw, where)
         blanks = {b.id: b for b in step.blanks}
@@ -94,6 +114,26 @@ def normalize_response(step: Any, raw: Any) -> Response:
             out[blank] = value
         return out
     raise ResponseError(f"{where}: unknown item type '{kind}'")
+
+
+def _tokens(step: Any, data: dict[str, Any], where: str) -> dict[str, str]:
+    targets = [t.id for t in step.targets]
+    tokens = [t.id for t in step.tokens]
+    out: dict[str, str] = {}
+    for target, value in data.items():
+        if target not in targets:
+            raise ResponseError(
+                f"{where}: unknown target '{target}' (targets: {', '.join(targets)})"
+            )
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise ResponseError(f"{where}: target '{target}' takes one token id")
+        _known([value], tokens, f"{where} target '{target}'")
+        if value in out.values():
+            raise ResponseError(f"{where}: token '{value}' is placed in more than one target")
+        out[target] = value
+    return out
 
 
 def _flat(step: Any, kind: str, raw: Any, where: str) -> list[str]:
