@@ -38,7 +38,8 @@ def validate(paths: tuple[Path, ...]) -> None:
         click.echo(str(problem))
     bad = len({p.path for p in library.problems})
     click.echo(
-        f"{len(files)} file{'s' * (len(files) != 1)} checked: {len(library.cases)} valid, "
+        f"{len(files)} file{'s' * (len(files) != 1)} checked: "
+        f"{len(library.cases) + len(library.item_sets)} valid, "
         f"{bad} with problems ({len(library.problems)} problem"
         f"{'s' * (len(library.problems) != 1)})",
         err=True,
