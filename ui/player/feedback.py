@@ -108,7 +108,7 @@ def _ordering_md(o: OptionResult) -> str:
 
 def _token_md(o: OptionResult) -> str:
     """A drag-and-drop token: where the trainee put it, where it belongs, and why."""
-    icon, word, detail = VERDICTS[o.verdict]
+    icon, word, _ = VERDICTS[o.verdict]
     went = f"you put it in space {o.your_position}" if o.your_position else "you left it out"
     home = f"it belongs in space {o.correct_position}" if o.correct_position else "it fits no space"
     unsafe = " · :material/warning: unsafe choice" if o.must_avoid else ""
