@@ -326,7 +326,7 @@ def _citations(cites: list, loc: Loc, docs: list[str], lib: GuidanceLibrary) -> 
             yield Finding(
                 cloc,
                 f"unknown passage id '{ref}'"
-                + did_you_mean(ref, lib.passage_ids(docs))
+                + did_you_mean(ref, [*lib.passage_ids(docs), NURSING])
                 + " (list them with: casebook guidance)",
             )
             continue

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from scoring.errors import CaseError
-from scoring.loader import load_case, load_case_bytes, load_library
+from scoring.loader import load_case_bytes, load_library, load_source
 
 BAD = Path(__file__).resolve().parent / "bad_cases"
 GOLDEN = sorted(BAD.glob("*.yaml"))
@@ -18,7 +18,7 @@ GOLDEN = sorted(BAD.glob("*.yaml"))
 def test_bad_case_reports_exactly_the_golden_lines(path, guidance_lib, monkeypatch):
     monkeypatch.chdir(BAD)
     with pytest.raises(CaseError) as info:
-        load_case(Path(path.name), guidance_lib)
+        load_source(Path(path.name), guidance_lib)
     expected = path.with_suffix(".expected").read_text(encoding="utf-8").splitlines()
     assert [str(p) for p in info.value.problems] == expected
 

@@ -199,6 +199,77 @@ steps:
           - {{id: paralysis, text: paralysis, keyed: true, rationale: Yes., cite: [nursing]}}
           - {{id: sleep, text: sleep, rationale: No., cite: [nursing]}}
           - {{id: cough, text: cough, rationale: No., cite: [nursing]}}
+  - id: htable
+    skill: recognize_cues
+    type: highlight_table
+    prompt: Highlight the findings that need follow-up.
+    feedback: Heavy legs and hesitancy.
+    columns: [System, Findings]
+    rows:
+      - {{id: neuro, cells: [Neurological, "Alert; legs feel heavy"]}}
+      - {{id: renal, cells: [Renal, "Hesitancy; clear urine"]}}
+    options:
+      - {{id: heavy, row: neuro, text: legs feel heavy, keyed: true, rationale: Yes., cite: [nursing]}}
+      - {{id: alert, row: neuro, text: Alert, rationale: No., cite: [nursing]}}
+      - {{id: hesitancy, row: renal, text: Hesitancy, keyed: true, rationale: Yes., cite: [nursing]}}
+      - {{id: clear, row: renal, text: clear urine, rationale: No., cite: [nursing]}}
+  - id: groups
+    skill: analyze_cues
+    type: multiple_response_grouping
+    trend: true
+    exhibits:
+      - id: own-vitals
+        tab: vital_signs
+        title: Vital signs over the shift
+        table:
+          columns: [Time, HR, BP]
+          rows:
+            - ["08:00", 80, "120/80"]
+            - ["12:00", 104, "98/60"]
+    prompt: For each system, select the findings that need follow-up.
+    feedback: Groups.
+    groups:
+      - id: cv
+        label: Cardiovascular
+        options:
+          - {{id: tachy, text: Heart rate rising, keyed: true, rationale: Yes., cite: [nursing]}}
+          - {{id: warm, text: Warm hands, rationale: No., cite: [nursing]}}
+      - id: neuro
+        label: Neurological
+        options:
+          - {{id: heavy, text: Heavy legs, keyed: true, rationale: Yes., cite: [nursing]}}
+          - {{id: numb, text: Numb band, keyed: true, rationale: Yes., cite: [nursing]}}
+          - {{id: alert, text: Alert, rationale: No., cite: [nursing]}}
+  - id: drag
+    skill: analyze_cues
+    type: drag_drop_cloze
+    text: "High calcium makes her pass too much {{{{loss}}}}, so she becomes {{{{state}}}}."
+    prompt: Drag a word into each space.
+    feedback: Drag.
+    tokens:
+      - {{id: urine, text: urine, rationale: Yes., cite: [nursing]}}
+      - {{id: dry, text: dehydrated, rationale: Yes., cite: [nursing]}}
+      - {{id: stool, text: stool, rationale: No., cite: [nursing]}}
+      - {{id: wet, text: "overloaded <b>x</b>", rationale: No., cite: [nursing], must_avoid: true}}
+    targets:
+      - {{id: loss, keyed: urine}}
+      - {{id: state, keyed: dry}}
+  - id: dragwhy
+    skill: take_action
+    type: drag_drop_rationale
+    text: "Give {{{{act}}}} because of {{{{why}}}} and to prevent {{{{then}}}}."
+    prompt: Cause and two effects.
+    feedback: Drag triad.
+    tokens:
+      - {{id: fluids, text: IV fluids, rationale: Yes., cite: [nursing]}}
+      - {{id: dry, text: dehydration, rationale: Yes., cite: [nursing]}}
+      - {{id: kidney, text: kidney failure, rationale: Yes., cite: [nursing]}}
+      - {{id: walk, text: a walk, rationale: No., cite: [nursing]}}
+      - {{id: cold, text: the cold, rationale: No., cite: [nursing]}}
+    targets:
+      - {{id: act, keyed: fluids}}
+      - {{id: why, keyed: dry}}
+      - {{id: then, keyed: kidney}}
   - id: tie
     skill: prioritize_hypotheses
     type: bow_tie
