@@ -209,9 +209,9 @@ steps:
       - {{id: neuro, cells: [Neurological, "Alert; legs feel heavy"]}}
       - {{id: renal, cells: [Renal, "Hesitancy; clear urine"]}}
     options:
-      - {{id: heavy, row: neuro, text: legs feel heavy, keyed: true, rationale: Yes., cite: [nursing]}}
+      - {{id: heavy, row: neuro, text: legs feel heavy, keyed: true, rationale: Y, cite: [nursing]}}
       - {{id: alert, row: neuro, text: Alert, rationale: No., cite: [nursing]}}
-      - {{id: hesitancy, row: renal, text: Hesitancy, keyed: true, rationale: Yes., cite: [nursing]}}
+      - {{id: hesitancy, row: renal, text: Hesitancy, keyed: true, rationale: Y., cite: [nursing]}}
       - {{id: clear, row: renal, text: clear urine, rationale: No., cite: [nursing]}}
   - id: groups
     skill: analyze_cues
