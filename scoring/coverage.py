@@ -90,8 +90,8 @@ def _citations(step: object) -> Iterator[str | Quote]:
         consequence = getattr(o, "consequence", None)
         if consequence is not None:
             yield from consequence.cite
-    for row in getattr(step, "rows", []):
-        yield from row.cite
+    for row in getattr(step, "rows", []):  # matrix rows cite; highlight-table rows do not
+        yield from getattr(row, "cite", ())
 
 
 def case_coverage(case: Source, lib: GuidanceLibrary) -> CaseCoverage:
