@@ -10,7 +10,7 @@ import click
 from scoring.case_path import score_case
 from scoring.errors import CaseError, ResponseError
 from scoring.guidance import GuidanceLibrary, load_guidance
-from scoring.loader import case_files, load_case, load_library
+from scoring.loader import LoadedItemSet, case_files, load_library, load_source
 
 
 def guidance_or_exit() -> GuidanceLibrary:
@@ -51,10 +51,10 @@ def validate(paths: tuple[Path, ...]) -> None:
 @click.argument("case_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("responses_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def score(case_file: Path, responses_file: Path) -> None:
-    """Score RESPONSES.json (step id → answer) against CASE.yaml; print JSON."""
+    """Score RESPONSES.json (step or item id → answer) against CASE.yaml or an item set."""
     lib = guidance_or_exit()
     try:
-        loaded = load_case(case_file, lib)
+        loaded = load_source(case_file, lib)
     except CaseError as exc:
         for p in exc.problems:
             click.echo(str(p), err=True)
@@ -67,12 +67,15 @@ def score(case_file: Path, responses_file: Path) -> None:
     if not isinstance(responses, dict):
         click.echo(f"{responses_file}: expected a JSON object mapping step id to answer", err=True)
         raise SystemExit(1)
-    case = loaded.case
+    case = loaded.item_set if isinstance(loaded, LoadedItemSet) else loaded.case
     known = {s.id for s in case.steps}
     for step_id in responses:
         if step_id not in known:
-            click.echo(f"{responses_file}: unknown step '{step_id}' in case '{case.id}'", err=True)
+            click.echo(f"{responses_file}: unknown step '{step_id}' in '{case.id}'", err=True)
             raise SystemExit(1)
+    if isinstance(loaded, LoadedItemSet):
+        _score_items(loaded, responses, responses_file, lib)
+        return
     try:
         result = score_case(case, responses, lib)
     except ResponseError as exc:
@@ -108,6 +111,35 @@ def score(case_file: Path, responses_file: Path) -> None:
             indent=2,
             ensure_ascii=False,
         )
+    )
+
+
+def _score_items(
+    loaded: LoadedItemSet, responses: dict, responses_file: Path, lib: GuidanceLibrary
+) -> None:
+    """Each answered standalone item scored on its own (a set is no attempt: no total)."""
+    from scoring.items import score_response
+
+    items = {s.id: s for s in loaded.item_set.items}
+    out = []
+    for item_id, raw in responses.items():
+        try:
+            r = score_response(items[item_id], raw, lib, tuple(loaded.item_set.guidance))
+        except ResponseError as exc:
+            click.echo(f"{responses_file}: {exc}", err=True)
+            raise SystemExit(1) from None
+        out.append(
+            {
+                "id": item_id,
+                "points": r.points,
+                "max_points": r.max_points,
+                "rule": r.rule,
+                "arithmetic": r.arithmetic,
+                "must_avoid": list(r.must_avoid_chosen),
+            }
+        )
+    click.echo(
+        json.dumps({"item_set_id": loaded.item_set.id, "items": out}, indent=2, ensure_ascii=False)
     )
 
 

@@ -104,3 +104,10 @@ def test_cases_load_once_not_on_every_rerun(app, monkeypatch):
     for _ in range(3):
         d.run()
     assert len(calls) == 1
+
+
+def test_every_item_type_has_a_label_on_the_cards():
+    from scoring.models import ITEM_TYPES
+    from ui.player.catalog import ITEM_LABELS
+
+    assert list(ITEM_LABELS) == list(ITEM_TYPES)
