@@ -96,43 +96,35 @@ def normalize_response(step: Any, raw: Any) -> Response:
             out[group] = ids
         return out
     if kind in TOKEN_TYPES:
-        return _tokens(step, _mapping(raw, where), where)
-    if kind in BLANK_TYPES:
-        data = _mapping(raw, where)
-        blanks = {b.id: b for b in step.blanks}
-        out = {}
-        for blank, value in data.items():
-            if blank not in blanks:
-                raise ResponseError(
-                    f"{where}: unknown blank '{blank}' (blanks: {', '.join(blanks)})"
-                )
-            if value is None:
-                continue
-            if not isinstance(value, str):
-                raise ResponseError(f"{where}: blank '{blank}' takes one option id")
-            _known([value], [o.id for o in blanks[blank].options], f"{where} blank '{blank}'")
-            out[blank] = value
+        bank = [t.id for t in step.tokens]
+        out = _one_each(
+            _mapping(raw, where), {t.id: bank for t in step.targets}, where, "target", "token"
+        )
+        placed = list(out.values())
+        for token in placed:
+            if placed.count(token) > 1:
+                raise ResponseError(f"{where}: token '{token}' is placed in more than one target")
         return out
+    if kind in BLANK_TYPES:
+        choices = {b.id: [o.id for o in b.options] for b in step.blanks}
+        return _one_each(_mapping(raw, where), choices, where, "blank", "option")
     raise ResponseError(f"{where}: unknown item type '{kind}'")
 
 
-def _tokens(step: Any, data: dict[str, Any], where: str) -> dict[str, str]:
-    targets = [t.id for t in step.targets]
-    tokens = [t.id for t in step.tokens]
+def _one_each(
+    data: dict[str, Any], choices: dict[str, list[str]], where: str, slot: str, unit: str
+) -> dict[str, str]:
+    """{blank or target id: one option or token id}; unanswered (None) slots left out."""
     out: dict[str, str] = {}
-    for target, value in data.items():
-        if target not in targets:
-            raise ResponseError(
-                f"{where}: unknown target '{target}' (targets: {', '.join(targets)})"
-            )
+    for sid, value in data.items():
+        if sid not in choices:
+            raise ResponseError(f"{where}: unknown {slot} '{sid}' ({slot}s: {', '.join(choices)})")
         if value is None:
             continue
         if not isinstance(value, str):
-            raise ResponseError(f"{where}: target '{target}' takes one token id")
-        _known([value], tokens, f"{where} target '{target}'")
-        if value in out.values():
-            raise ResponseError(f"{where}: token '{value}' is placed in more than one target")
-        out[target] = value
+            raise ResponseError(f"{where}: {slot} '{sid}' takes one {unit} id")
+        _known([value], choices[sid], f"{where} {slot} '{sid}'")
+        out[sid] = value
     return out
 
 

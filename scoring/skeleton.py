@@ -471,6 +471,14 @@ def _types(case_id: str, item_types: list[str] | tuple[str, ...], what: str) -> 
     return types
 
 
+def _header(template: str, schema_path: str, ident: str, guidance_id: str) -> str:
+    return (
+        template.replace("<<SCHEMA>>", schema_path)
+        .replace("<<ID>>", ident)
+        .replace("<<DOC>>", guidance_id)
+    )
+
+
 def item_set_skeleton(
     set_id: str,
     item_types: list[str] | tuple[str, ...] = ("multiple_choice",),
@@ -481,11 +489,7 @@ def item_set_skeleton(
 ) -> str:
     """YAML text of a new item set, one item per type (the first a trend item), valid as is."""
     types = _types(set_id, item_types, "item-set id")
-    out = (
-        ITEM_SET_HEADER.replace("<<SCHEMA>>", schema_path)
-        .replace("<<ID>>", set_id)
-        .replace("<<DOC>>", guidance_id)
-    )
+    out = _header(ITEM_SET_HEADER, schema_path, set_id, guidance_id)
     for n, kind in enumerate(types, start=1):
         item = TEMPLATES[kind].replace(_OPTION_TAIL, "")
         if n == 1:  # the trend block goes under the prompt, which it is read with
@@ -506,11 +510,7 @@ def skeleton(
 ) -> str:
     """YAML text of a new case with one template step per item type, valid as written."""
     types = _types(case_id, item_types, "case id")
-    out = (
-        HEADER.replace("<<SCHEMA>>", schema_path)
-        .replace("<<ID>>", case_id)
-        .replace("<<DOC>>", guidance_id)
-    )
+    out = _header(HEADER, schema_path, case_id, guidance_id)
     for n, kind in enumerate(types, start=1):
         out += TEMPLATES[kind].replace("<<STEP>>", f"step-{n}").replace("<<CITE>>", passage_id)
     return out
