@@ -29,7 +29,7 @@ from scoring.models import (
     SelectAll,
     SelectN,
 )
-from scoring.responses import normalize_response
+from scoring.responses import TOKEN_TYPES, normalize_response
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z0-9][a-z0-9_-]*)\s*\}\}")
 
@@ -59,7 +59,7 @@ def keyed_slots(step: Any) -> list[tuple[str, str]]:
     One definition for both families: a drop-down's keyed option and a target's keyed token
     score the same way (0/1 per slot for cloze and table, the rationale rule for dyads/triads).
     """
-    if hasattr(step, "targets"):
+    if step.type in TOKEN_TYPES:
         return [(t.id, t.keyed) for t in step.targets]
     return [(b.id, next((o.id for o in b.options if o.keyed), "")) for b in step.blanks]
 
@@ -106,13 +106,14 @@ class _Scorer:
     def flat(self, picked: list[str], rule: str) -> tuple[int, int, str, list[OptionResult]]:
         opts: list[Option] = self.step.options
         keyed = [o.id for o in opts if o.keyed]
-        rows = {r.id: r.cells[0] for r in getattr(self.step, "rows", [])}
-        results = [
-            self.option(o, o.id in picked, o.keyed, group_id=o.row, group=rows.get(o.row))
-            if rows
-            else self.option(o, o.id in picked, o.keyed)
-            for o in opts
-        ]
+        if isinstance(self.step, HighlightTable):  # phrases grouped by their table row
+            rows = {r.id: r.cells[0] for r in self.step.rows}
+            results = [
+                self.option(o, o.id in picked, o.keyed, group_id=o.row, group=rows.get(o.row))
+                for o in opts
+            ]
+        else:
+            results = [self.option(o, o.id in picked, o.keyed) for o in opts]
         right = len(set(picked) & set(keyed))
         if rule == "plus_minus":
             points = rules.plus_minus(picked, keyed)
@@ -127,7 +128,7 @@ class _Scorer:
 
     def choices(self, answer: dict[str, str]) -> list[OptionResult]:
         """Every drop-down option (grouped by blank), or every token with where it went."""
-        if hasattr(self.step, "blanks"):
+        if self.step.type not in TOKEN_TYPES:
             return [
                 self.option(
                     o, answer.get(b.id) == o.id, o.keyed, group_id=b.id, group=b.label or b.id
@@ -156,7 +157,7 @@ class _Scorer:
     def blanks(self, answer: dict[str, str]) -> tuple[int, int, str, list[OptionResult]]:
         slots = keyed_slots(self.step)
         right, n = _slot_points(self.step.type, slots, answer), len(slots)
-        what = "target filled" if hasattr(self.step, "targets") else "drop-down"
+        what = "target filled" if self.step.type in TOKEN_TYPES else "drop-down"
         return right, n, f"1 point for each {what} right: {right} of {n}", self.choices(answer)
 
     def rationale(self, answer: dict[str, str]) -> tuple[int, int, str, list[OptionResult]]:
