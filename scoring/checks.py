@@ -39,6 +39,7 @@ from scoring.yaml_reader import Loc
 DROPDOWN_OPTIONS = (3, 5)
 MATRIX_COLUMNS = (2, 3)
 DRAG_TOKENS = (4, 10)  # NGN item writers' limits for drag-and-drop (Elsevier)
+WHY_WORDS = 5  # a lint suppression's reason: a sentence, not a word
 
 
 @dataclass(frozen=True)
@@ -511,6 +512,12 @@ def _step(step, loc: Loc, docs: list[str], lib: GuidanceLibrary, clock: bool) ->
     if isinstance(step, MatrixChoice | MatrixResponse):
         for r, row in enumerate(step.rows):
             yield from _citations(row.cite, (*loc, "rows", r, "cite"), docs, lib)
+    if step.lint is not None and len(step.lint.why.split()) < WHY_WORDS:
+        yield Finding(
+            (*loc, "lint", "why"),
+            f"lint: why needs a reason a reviewer can judge (a sentence of at least "
+            f"{WHY_WORDS} words, e.g. 'the absolute is the misconception under test')",
+        )
     for i, note in enumerate(step.practice_notes):
         if lib.practice_note(note) is None:
             yield Finding(

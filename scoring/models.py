@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
+from scoring.lint import RULE_IDS
+
 Id = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80),
@@ -200,6 +202,18 @@ class Exhibit(Strict):
     table: Table | None = None
 
 
+RuleId = Literal[RULE_IDS]  # type: ignore[valid-type]  # the ids of `casebook lint`
+
+
+class LintAllow(Strict):
+    """Item-writing checks this step is exempt from, and why (see `casebook lint`)."""
+
+    allow: list[RuleId] = Field(
+        min_length=1, description="Ids of the `casebook lint` rules not applied to this step."
+    )
+    why: Text = Field(description="Why the rule does not apply here, in words a reviewer judges.")
+
+
 class StepBase(Strict):
     """Fields every step shares."""
 
@@ -224,6 +238,9 @@ class StepBase(Strict):
         False,
         description="A trend item: its own exhibits show data over time (a table of at least "
         "two time points) and the question asks what the trend means.",
+    )
+    lint: LintAllow | None = Field(
+        None, description="Exempt this step from named `casebook lint` rules, with the reason."
     )
 
 

@@ -165,7 +165,9 @@ def _header(run: QuizRun, item: QuizItem) -> None:
     kind = "Trend item · " if item.step.trend else ""
     st.caption(f"{kind}From {where} “{safe_md(item.case.title)}”")
     st.markdown(f"### {safe_md(step_title(item.step))}")
-    if item.step.narrative:
+    # A case step's narrative and chart belong to the case's story (scoring.quiz.quiz_texts);
+    # a standalone item's narrative and its own exhibits are the item's, shown with it.
+    if isinstance(item.case, ItemSet) and item.step.narrative:
         st.info(safe_md(item.step.narrative), icon=":material/campaign:")
     item_exhibits(item.step)
     st.markdown(safe_md(item.step.prompt))
