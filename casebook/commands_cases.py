@@ -59,7 +59,8 @@ def validate(paths: tuple[Path, ...]) -> None:
         f"{bad} with problems ({_plural(len(library.problems), 'problem')})",
         err=True,
     )
-    findings = [f for c in library.cases.values() for f in lint_case(c, lib) if not f.suppressed]
+    sources = [*library.cases.values(), *library.item_sets.values()]
+    findings = [f for c in sources for f in lint_case(c, lib) if not f.suppressed]
     if findings:
         where = " ".join(str(p) for p in paths)
         click.echo(

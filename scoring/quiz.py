@@ -89,14 +89,17 @@ def items_from_keys(
     return items, missing
 
 
-def quiz_texts(step: Any) -> list[tuple[tuple, str]]:
+def quiz_texts(step: Any, standalone: bool = False) -> list[tuple[tuple, str]]:
     """What a quick quiz shows of a step, as (data path within the step, text) pairs.
 
     A quiz shows the prompt and the item's own texts, but not the case's chart and not the
     step's ``narrative`` (which belongs to the case's story: "Day 3. She is alert…"), so the
-    prompt of a ``quiz: true`` step must carry everything the question needs.
+    prompt of a ``quiz: true`` step must carry everything the question needs. A standalone
+    item (of an item set) has no case: its ``narrative`` is its own and is shown.
     """
     out: list[tuple[tuple, str]] = [(("prompt",), step.prompt)]
+    if standalone and step.narrative:
+        out.append((("narrative",), step.narrative))
     for key in ("passage", "text"):
         if isinstance(getattr(step, key, None), str):
             out.append(((key,), getattr(step, key)))
@@ -106,8 +109,18 @@ def quiz_texts(step: Any) -> list[tuple[tuple, str]]:
         if b.label:
             out.append((("blanks", i, "label"), b.label))
         out += [(("blanks", i, "options", j, "text"), o.text) for j, o in enumerate(b.options)]
-    for kind in ("rows", "columns"):
-        out += [((kind, i, "text"), x.text) for i, x in enumerate(getattr(step, kind, []))]
+    for i, t in enumerate(getattr(step, "tokens", [])):
+        out.append((("tokens", i, "text"), t.text))
+    for i, g in enumerate(getattr(step, "groups", [])):
+        out.append((("groups", i, "label"), g.label))
+        out += [(("groups", i, "options", j, "text"), o.text) for j, o in enumerate(g.options)]
+    if isinstance(step, HighlightTable):  # cells are the table's own text; columns are plain
+        out += [(("columns", i), c) for i, c in enumerate(step.columns)]
+        for i, row in enumerate(step.rows):
+            out += [(("rows", i, "cells", j), c) for j, c in enumerate(row.cells)]
+    else:
+        for kind in ("rows", "columns"):
+            out += [((kind, i, "text"), x.text) for i, x in enumerate(getattr(step, kind, []))]
     if isinstance(step, BowTie):
         for wing in ("condition", "actions", "parameters"):
             part = getattr(step, wing)
