@@ -89,3 +89,14 @@ def test_clock_move_without_clock(minimal_yaml, guidance_lib):
     )
     with pytest.raises(CaseError, match="the case has no clock"):
         load_case_bytes(text.encode(), "m.yaml", guidance_lib)
+
+
+def test_an_item_set_is_loaded_as_one_and_refused_where_a_case_is_expected(guidance_lib):
+    from scoring.loader import LoadedItemSet
+
+    path = Path(__file__).resolve().parent.parent / "cases" / "items"
+    [loaded] = [load_source(p, guidance_lib) for p in sorted(path.glob("*.yaml"))]
+    assert isinstance(loaded, LoadedItemSet) and loaded.item_set.items
+    with pytest.raises(CaseError, match="this is an item set") as info:
+        load_case_bytes(Path(loaded.path).read_bytes(), "pasted.yaml", guidance_lib)
+    assert info.value.problems[0].line == loaded.doc.position(("items",), key=True)[0]
