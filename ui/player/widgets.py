@@ -97,8 +97,9 @@ def _blank_text(step: Any, blank: Any, number: int, key: str) -> str:
 
 def cloze_markdown(step: Any, key: str) -> str:
     """The item's sentence with each blank shown as its number or the current choice."""
-    numbers = {b.id: i + 1 for i, b in enumerate(ordered_blanks(step))}
-    blanks = {b.id: b for b in ordered_blanks(step)}
+    slots = ordered_blanks(step)
+    numbers = {b.id: i + 1 for i, b in enumerate(slots)}
+    blanks = {b.id: b for b in slots}
     out, pos = [], 0
     for m in PLACEHOLDER.finditer(step.text):
         out.append(safe_md(step.text[pos : m.start()]))
@@ -175,6 +176,7 @@ def table_highlight_markdown(step: HighlightTable, chosen: list[str]) -> str:
 
 
 def _marked(text: str, phrases: list[str]) -> str:
+    """``text`` as safe Markdown with each phrase's first occurrence on a highlight."""
     spans = sorted((at, at + len(p)) for p in phrases if (at := text.find(p)) >= 0)
     out, pos = [], 0
     for start, end in spans:
@@ -235,20 +237,7 @@ def _dropdown_table(step: DropdownTable, key: str) -> None:
 
 def highlight_markdown(step: Highlight, chosen: list[str]) -> str:
     """The passage with the chosen phrases marked (bold on a highlight)."""
-    spans = []
-    for o in step.options:
-        at = step.passage.find(o.text)
-        if at >= 0 and o.id in chosen:
-            spans.append((at, at + len(o.text)))
-    out, pos = [], 0
-    for start, end in sorted(spans):
-        if start < pos:
-            continue
-        out.append(safe_md(step.passage[pos:start]))
-        out.append(f":orange-background[**{directive_text(step.passage[start:end])}**]")
-        pos = end
-    out.append(safe_md(step.passage[pos:]))
-    return "".join(out)
+    return _marked(step.passage, [o.text for o in step.options if o.id in chosen])
 
 
 def _highlight(step: Highlight, key: str) -> None:
