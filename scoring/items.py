@@ -302,9 +302,8 @@ class _Scorer:
 
 def rule_of(step: Any) -> str:
     """The NGN scoring rule an item type uses."""
-    if isinstance(step, SelectAll | Highlight | HighlightTable | MatrixResponse):
-        return "plus_minus"
-    if isinstance(step, MultipleResponseGrouping):
+    plus_minus = SelectAll | Highlight | HighlightTable | MatrixResponse | MultipleResponseGrouping
+    if isinstance(step, plus_minus):
         return "plus_minus"
     if isinstance(step, RationaleDyad | RationaleTriad | DragDropRationale):
         return "rationale"
