@@ -111,3 +111,14 @@ def test_every_item_type_has_a_label_on_the_cards():
     from ui.player.catalog import ITEM_LABELS
 
     assert list(ITEM_LABELS) == list(ITEM_TYPES)
+
+
+def test_every_card_says_which_document_the_keys_follow_and_its_date(app):
+    d = app(page=LIBRARY)
+    captions = [c.value for c in d.at.caption if "Answer keys follow" in c.value]
+    assert len(captions) == len(titles(d))
+    assert all(
+        "American Cancer Society" in c and "last medical review 7 February 2014" in c
+        for c in captions
+    )
+    assert all("Practice notes" in c and "newer guidance" in c for c in captions)

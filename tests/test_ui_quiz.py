@@ -131,3 +131,11 @@ def test_a_quiz_draws_standalone_items_and_shows_a_trend_items_exhibit(app, step
     assert {"highlight_table", "multiple_response_grouping", "drag_drop_cloze"} <= set(seen)
     assert "drag_drop_rationale" in seen and len(seen) == len(bank)
     assert {m.label: m.value for m in d.at.metric}["Score"] == "100%"
+
+
+def test_the_source_and_its_date_come_before_the_first_question(app):
+    d = app(page=QUIZ)
+    assert any("last medical review 7 February 2014" in c.value for c in d.at.caption)
+    d = start(app, 1)
+    assert "Question 1 of 1" in d.at.get("progress")[0].proto.text
+    assert any("Answer keys follow American Cancer Society" in c.value for c in d.at.caption)

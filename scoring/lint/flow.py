@@ -39,7 +39,7 @@ _COUNTS = {
 _UNITS = {"minute": 1, "hour": 60, "day": 1440, "week": 10080}
 LATER = re.compile(
     r"\b(\d+|" + "|".join(_COUNTS) + r")\s+(minute|hour|day|week)s?\s+later\b"
-    r"|\b(?:the )?(?:next|following) (?:morning|day)\b",
+    r"|(?:^|[.!?]\s+)(?:the )?(?:next|following) (?:morning|day)\b",  # opening a sentence
     re.I,
 )
 
