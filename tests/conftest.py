@@ -299,8 +299,12 @@ def class_engine(class_app_env):
 def keyed_response(step):
     """The raw response that earns full marks on ``step`` (see scoring.responses)."""
     kind = step.type
-    if kind in ("multiple_choice", "select_all", "select_n", "highlight"):
+    if kind in ("multiple_choice", "select_all", "select_n", "highlight", "highlight_table"):
         return [o.id for o in step.options if o.keyed]
+    if kind == "multiple_response_grouping":
+        return {g.id: [o.id for o in g.options if o.keyed] for g in step.groups}
+    if kind in ("drag_drop_cloze", "drag_drop_rationale"):
+        return {t.id: t.keyed for t in step.targets}
     if kind == "ordering":
         return [x for g in step.correct_order for x in (g if isinstance(g, list) else [g])]
     if kind == "matrix_choice":
@@ -362,6 +366,14 @@ class AppDriver:
                 at.checkbox(key=f"{k}.{i}").check()
         elif kind == "highlight":
             at.button_group(key=f"{k}.phrases").set_value(raw)
+        elif kind == "highlight_table":
+            for row in step.rows:
+                mine = [o.id for o in step.options if o.row == row.id and o.id in raw]
+                at.button_group(key=f"{k}.row.{row.id}").set_value(mine)
+        elif kind == "multiple_response_grouping":
+            for group, ids in raw.items():
+                for i in ids:
+                    at.checkbox(key=f"{k}.{group}.{i}").check()
         elif kind == "ordering":
             at.session_state[f"{k}.order"] = list(raw)
         elif kind == "matrix_choice":
