@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.appserver import ROOT, app_servers, browser_page, free_port
+from tests.support.journeys import create_class_session
 
 pytestmark = pytest.mark.postgres
 
@@ -142,16 +143,9 @@ def test_a_class_through_nginx_in_front_of_two_app_servers(nginx_site, browser):
     base, plain = nginx_site
     https = {"ignore_https_errors": True}
     with browser_page(browser, "nginx-educator", ARTIFACTS, **https) as educator:
-        educator.goto(f"{base}/sessions")
-        educator.get_by_role("textbox", name="Educator passcode").fill(PASSCODE)
-        _click(educator, "Sign in")
-        educator.get_by_role("textbox", name="Title").fill("Through the proxy")
-        educator.get_by_test_id("stMultiSelect").first.click()
-        educator.get_by_role("option", name="Night shift").click()
-        educator.keyboard.press("Escape")
-        _click(educator, "Create session")
-        educator.get_by_text("Scan to join").wait_for()
-        join_url = educator.get_by_test_id("stCode").inner_text().strip()
+        join_url = create_class_session(
+            educator, base, PASSCODE, "Through the proxy", "Night shift"
+        )
         assert join_url.startswith(f"{base}/join?code=")  # the public address, from the proxy
         cookies = {c["name"]: c for c in educator.context.cookies()}
         assert cookies["casebook_educator"]["secure"]  # HTTPS seen through X-Forwarded-Proto
