@@ -208,15 +208,6 @@ def _url_of(target: object) -> URL | None:
         return None
 
 
-def head_revision() -> str:
-    """The newest migration's revision id (what a migrated database is at)."""
-    from alembic.script import ScriptDirectory
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(config).get_current_head()
-
-
 @translate_errors("The database was not updated.")
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply the Alembic migrations up to ``revision``, safe when several processes start."""

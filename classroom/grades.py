@@ -72,9 +72,9 @@ def _quiz_maxima(library: CaseLibrary, keys: Iterable[str]) -> dict[str, int]:
     """Quiz item key ('case/step') → its max points (items no longer in the library: none)."""
     out = {}
     for key in dict.fromkeys(keys):
-        case_id, _, step_id = key.partition("/")
-        loaded = library.get(case_id)
-        step = next((s for s in loaded.case.steps if s.id == step_id), None) if loaded else None
+        source_id, _, step_id = key.partition("/")  # a case or an item set
+        source = library.source(source_id)
+        step = next((s for s in source.steps if s.id == step_id), None) if source else None
         if step is not None:
             out[key] = max_points(step)
     return out

@@ -163,3 +163,33 @@ def test_an_answer_in_flight_at_end_now_is_stored_and_acknowledged_or_refused_an
         assert done.points == points and done.max_points == 5  # the path's 5 points possible
     with pytest.raises(AnswerRefused):
         answer(db_engine, *students[0], "late", 2, 2)
+
+
+def test_end_now_counts_a_quiz_s_unanswered_items_as_zero(db_engine, shipped):
+    """A quiz ended after one answer: 0 of the items not answered (an item set's included)."""
+    from scoring.items import max_points
+    from scoring.quiz import QUIZ_ID, quiz_bank
+
+    bank = quiz_bank(shipped.sources())
+    from_cases = [i for i in bank if shipped.get(i.case.id) is not None]
+    from_sets = [i for i in bank if shipped.get(i.case.id) is None]
+    drawn = [from_cases[0], from_sets[0], from_cases[1]]
+    spec = {"seed": 1, "items": [i.key for i in drawn]}
+    info = sessions.create_session(db_engine, "Quiz", [], mode="exam", quiz_spec=spec)
+    _, token = sessions.join_session(db_engine, info.code, "Ana")
+    quiz = attempts.start_attempt(
+        db_engine,
+        token,
+        QUIZ_ID,
+        "v1",
+        kind="quiz",
+        session_code=info.code,
+        first_step=spec["items"][0],
+    )
+    first = max_points(drawn[0].step)
+    answer(db_engine, token, quiz.id, drawn[0].key, first, first, next_step=drawn[1].key)
+    end_answering(db_engine, info.code, shipped)
+    done = attempts.get_attempt(db_engine, token, quiz.id)
+    assert done.points == first
+    assert done.max_points == sum(max_points(i.step) for i in drawn)  # item set item counted
+    assert done.must_avoid_cap is None  # a quiz is never capped

@@ -6,9 +6,10 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from classroom.attempts import answers, get_attempt, list_attempts, record_answer, start_attempt
-from classroom.db import head_revision, make_engine, upgrade
+from classroom.db import MIGRATIONS, make_engine, upgrade
 from classroom.schema import Base
 from classroom.sessions import create_session, join_session
 
@@ -64,8 +65,8 @@ def test_upgrade_from_0001_keeps_every_row(engine_at_0001):
     engine, attempt_id = engine_at_0001
     upgrade(engine)
     with engine.connect() as conn:
-        version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-        assert version == head_revision()
+        head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == head
         counts = [
             conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar()
             for t in ("learner", "attempt", "answer")
@@ -204,3 +205,27 @@ def test_upgrade_to_0003_fills_in_each_attempts_reported_score(db_url):
 def json_list(n: int) -> str:
     """A stored must-avoid list with ``n`` choices."""
     return "[" + ", ".join(f'"choice {i}"' for i in range(n)) + "]"
+
+
+def test_upgrade_from_0002_adds_the_security_tables_and_keeps_the_classes(db_url):
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, "0002")
+        # Written as the 0002 schema was (the models describe the head, with later columns).
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO class_session (code, title, mode, case_ids, is_open,"
+                    " results_released) VALUES ('BEFORE', 'Before 0004', 'practice',"
+                    " '[\"case-1\"]', :yes, :no)"
+                ),
+                {"yes": True, "no": False},
+            )
+        upgrade(engine)
+        _, token = join_session(engine, "BEFORE", "Ada")
+        with engine.connect() as conn:
+            tables = set(sa.inspect(conn).get_table_names())
+        assert {"failed_attempt", "educator_sign_in"} <= tables
+        assert join_session(engine, "BEFORE", "Ada", token)[1] == token
+    finally:
+        engine.dispose()

@@ -18,6 +18,7 @@ from classroom import attempts, sessions
 from classroom.dashboard import build_dashboard, session_frames
 from classroom.exports import exports_for, to_csv_bytes
 from tests.conftest import AppDriver, keyed_response
+from tests.support.educator import finish_sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 SCC = "scc-back-pain-could-not-wait"
@@ -27,7 +28,7 @@ RESULTS, PLAYER, JOIN = "ui/pages/results.py", "ui/pages/player.py", "ui/pages/j
 
 
 @pytest.fixture(autouse=True)
-def engine(class_engine, monkeypatch):
+def engine(class_engine, monkeypatch, browser_cookies):
     """A fresh database with the shipped cases and a known educator passcode."""
     monkeypatch.setenv("CASEBOOK_EDUCATOR_PASSCODE", PASSCODE)
     return class_engine
@@ -82,17 +83,21 @@ def play_on(d: AppDriver, case, choices: dict, stop_before: str | None = None) -
     return d
 
 
-def educator(page: str, **params: str) -> AppTest:
-    """A signed-in educator's browser on ``page``."""
+def educator(jar: dict[str, str], page: str, **params: str) -> AppTest:
+    """A signed-in educator's browser on ``page`` (the sign-in route sets its cookie)."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     at.run()
     at.query_params.update(params)
     at.switch_page(page).run()
     next(t for t in at.text_input if t.label == "Educator passcode").input(PASSCODE)
-    return button(at, "Sign in").click().run()
+    button(at, "Sign in").click().run()
+    finish_sign_in(at, jar)
+    return at
 
 
-def test_a_capped_attempt_is_one_number_for_student_educator_and_gradebook(engine, scc):
+def test_a_capped_attempt_is_one_number_for_student_educator_and_gradebook(
+    engine, scc, browser_cookies
+):
     info = sessions.create_session(engine, "Week 5", [SCC])
     d = play_on(student(info.code, "Cy"), scc, UNSAFE)
     # The student's debrief: 50%, and why.
@@ -110,7 +115,7 @@ def test_a_capped_attempt_is_one_number_for_student_educator_and_gradebook(engin
     assert "CET" in shown or "CEST" in shown  # Europe/Berlin, not UTC
 
     # The educator: the roster's score, the attempt with the cap, and the gradebook.
-    at = educator("ui/pages/dashboard.py", code=info.code)
+    at = educator(browser_cookies, "ui/pages/dashboard.py", code=info.code)
     assert not at.exception
     roster = at.dataframe[0].value
     assert roster.loc[0, "Score %"] == 50.0 and roster.loc[0, "Capped"] == "capped"
@@ -146,7 +151,7 @@ def _library():
     return load_library([ROOT / "cases"])
 
 
-def test_a_late_joiner_after_release_sees_no_key_before_finishing(engine, scc):
+def test_a_late_joiner_after_release_sees_no_key_before_finishing(engine, scc, browser_cookies):
     info = sessions.create_session(engine, "Final", [SCC], mode="exam")
     early = student(info.code, "Ana")
     steps = {s.id: s for s in scc.steps}
@@ -154,7 +159,7 @@ def test_a_late_joiner_after_release_sees_no_key_before_finishing(engine, scc):
     assert "Answer saved." in early.texts()
 
     # The educator releases: the dialog says it closes joining; nobody is still answering?
-    at = educator("ui/pages/sessions.py", code=info.code)
+    at = educator(browser_cookies, "ui/pages/sessions.py", code=info.code)
     button(at, "Release results").click().run()
     warning = " ".join(w.value for w in at.warning)
     assert "closes the session to new joiners and new attempts" in warning
@@ -204,7 +209,7 @@ def play_exam(d: AppDriver, case) -> None:
         d.answer(steps[key.split(".", 1)[1]])
 
 
-def test_end_now_in_the_middle_of_a_step(engine, scc):
+def test_end_now_in_the_middle_of_a_step(engine, scc, browser_cookies):
     info = sessions.create_session(engine, "Final", [SCC], mode="exam")
     d = student(info.code, "Ana")
     steps = {s.id: s for s in scc.steps}
@@ -215,7 +220,7 @@ def test_end_now_in_the_middle_of_a_step(engine, scc):
     d.fill(steps["priority"], keyed_response(steps["priority"]))  # chosen, not yet submitted
     d.run()
 
-    at = educator("ui/pages/sessions.py", code=info.code)
+    at = educator(browser_cookies, "ui/pages/sessions.py", code=info.code)
     button(at, "End now: stop all answering").click().run()
     assert "cannot be undone" in " ".join(w.value for w in at.warning)
     button(at, "Yes, end now: stop all answering").click().run()

@@ -199,6 +199,77 @@ steps:
           - {{id: paralysis, text: paralysis, keyed: true, rationale: Yes., cite: [nursing]}}
           - {{id: sleep, text: sleep, rationale: No., cite: [nursing]}}
           - {{id: cough, text: cough, rationale: No., cite: [nursing]}}
+  - id: htable
+    skill: recognize_cues
+    type: highlight_table
+    prompt: Highlight the findings that need follow-up.
+    feedback: Heavy legs and hesitancy.
+    columns: [System, Findings]
+    rows:
+      - {{id: neuro, cells: [Neurological, "Alert; legs feel heavy"]}}
+      - {{id: renal, cells: [Renal, "Hesitancy; clear urine"]}}
+    options:
+      - {{id: heavy, row: neuro, text: legs feel heavy, keyed: true, rationale: Y, cite: [nursing]}}
+      - {{id: alert, row: neuro, text: Alert, rationale: No., cite: [nursing]}}
+      - {{id: hesitancy, row: renal, text: Hesitancy, keyed: true, rationale: Y., cite: [nursing]}}
+      - {{id: clear, row: renal, text: clear urine, rationale: No., cite: [nursing]}}
+  - id: groups
+    skill: analyze_cues
+    type: multiple_response_grouping
+    trend: true
+    exhibits:
+      - id: own-vitals
+        tab: vital_signs
+        title: Vital signs over the shift
+        table:
+          columns: [Time, HR, BP]
+          rows:
+            - ["08:00", 80, "120/80"]
+            - ["12:00", 104, "98/60"]
+    prompt: For each system, select the findings that need follow-up.
+    feedback: Groups.
+    groups:
+      - id: cv
+        label: Cardiovascular
+        options:
+          - {{id: tachy, text: Heart rate rising, keyed: true, rationale: Yes., cite: [nursing]}}
+          - {{id: warm, text: Warm hands, rationale: No., cite: [nursing]}}
+      - id: neuro
+        label: Neurological
+        options:
+          - {{id: heavy, text: Heavy legs, keyed: true, rationale: Yes., cite: [nursing]}}
+          - {{id: numb, text: Numb band, keyed: true, rationale: Yes., cite: [nursing]}}
+          - {{id: alert, text: Alert, rationale: No., cite: [nursing]}}
+  - id: drag
+    skill: analyze_cues
+    type: drag_drop_cloze
+    text: "High calcium makes her pass too much {{{{loss}}}}, so she becomes {{{{state}}}}."
+    prompt: Drag a word into each space.
+    feedback: Drag.
+    tokens:
+      - {{id: urine, text: urine, rationale: Yes., cite: [nursing]}}
+      - {{id: dry, text: dehydrated, rationale: Yes., cite: [nursing]}}
+      - {{id: stool, text: stool, rationale: No., cite: [nursing]}}
+      - {{id: wet, text: "overloaded <b>x</b>", rationale: No., cite: [nursing], must_avoid: true}}
+    targets:
+      - {{id: loss, keyed: urine}}
+      - {{id: state, keyed: dry}}
+  - id: dragwhy
+    skill: take_action
+    type: drag_drop_rationale
+    text: "Give {{{{act}}}} because of {{{{why}}}} and to prevent {{{{then}}}}."
+    prompt: Cause and two effects.
+    feedback: Drag triad.
+    tokens:
+      - {{id: fluids, text: IV fluids, rationale: Yes., cite: [nursing]}}
+      - {{id: dry, text: dehydration, rationale: Yes., cite: [nursing]}}
+      - {{id: kidney, text: kidney failure, rationale: Yes., cite: [nursing]}}
+      - {{id: walk, text: a walk, rationale: No., cite: [nursing]}}
+      - {{id: cold, text: the cold, rationale: No., cite: [nursing]}}
+    targets:
+      - {{id: act, keyed: fluids}}
+      - {{id: why, keyed: dry}}
+      - {{id: then, keyed: kidney}}
   - id: tie
     skill: prioritize_hypotheses
     type: bow_tie
@@ -376,3 +447,50 @@ def test_ordering_feedback_shows_each_neighbouring_pair(app, all_types):
     assert "| 1–2 | Do second → Do first | ✗ 0 | the wrong way round" in table
     assert "| 2–3 | Do first → Do third | ✗ 0 | in the key, “Do second” comes next |" in table
     assert "places 1–2 ✗, 2–3 ✗" in shown  # the arithmetic line names the same pairs
+
+
+def _reach(d, steps, target: str):
+    """Answer every step with its key until ``target`` is on screen."""
+    while not d.widget_key().endswith("." + target):
+        d.answer(steps[d.widget_key().split(".", 1)[1]]).onward()
+    return d.widget_key()
+
+
+def test_drag_and_drop_one_token_per_space_and_where_each_token_went(app, all_types):
+    d = app({"case": "every-item-type"})
+    steps = {s.id: s for s in all_types.steps}
+    key = _reach(d, steps, "drag")
+    assert any("Word bank: **urine** · **dehydrated**" in t for t in rendered(d))
+    d.at.selectbox(key=f"{key}.loss").set_value("urine")
+    d.at.selectbox(key=f"{key}.state").set_value("urine")
+    d.run()
+    assert "“urine” is in two spaces: each word fills one space only." in d.texts()
+    assert d.at.button(key=f"submit.{key}").disabled
+    assert any("~~urine~~" in t for t in rendered(d))  # a used token is struck in the bank
+    d.answer(steps["drag"], {"loss": "dry", "state": "wet"})
+    shown = d.texts()
+    assert "1 point for each target filled right: 0 of 2" in shown
+    assert "you put it in space 1; it belongs in space 2" in shown  # 'dehydrated'
+    assert "you left it out; it belongs in space 1" in shown  # 'urine'
+    assert any(e.value.startswith("**Safety:**") for e in d.at.error)  # the must-avoid token
+
+
+def test_highlight_table_and_grouping_show_rows_and_groups(app, all_types):
+    d = app({"case": "every-item-type"})
+    steps = {s.id: s for s in all_types.steps}
+    key = _reach(d, steps, "htable")
+    d.at.button_group(key=f"{key}.row.neuro").set_value(["heavy", "alert"])
+    d.run()
+    table = next(t for t in rendered(d) if t.startswith("| System | Findings |"))
+    assert ":orange-background[**Alert**]; :orange-background[**legs feel heavy**]" in table
+    d.answer(steps["htable"], ["heavy", "alert"])
+    shown = d.texts()
+    assert "+1 for each of 1 keyed choice, −1 for 1 non-keyed choice = 0 of 2" in shown
+    assert "##### Neurological" in shown and "##### Renal" in shown
+    d.onward()
+    key = d.widget_key()
+    assert "Vital signs over the shift" in d.texts()  # the trend item's own exhibit
+    d.answer(steps["groups"], {"cv": ["warm"], "neuro": ["heavy", "numb"]})
+    shown = d.texts()
+    assert "(Cardiovascular: +0 −1 → 0; Neurological: +2 −0 → 2) = 2 of 3" in shown
+    assert "##### Cardiovascular" in shown

@@ -16,6 +16,7 @@ from classroom import closing, sessions
 from classroom.sessions import SessionInfo
 from scoring.loader import CaseLibrary
 from scoring.quiz import draw_quiz, quiz_bank
+from scoring.text import control_character
 from ui.components import session
 from ui.components.clock import local_time
 from ui.components.safe_text import plain_md
@@ -35,7 +36,6 @@ def sign_out_button() -> None:
     """A sidebar button that ends this browser session's educator sign-in."""
     if st.sidebar.button("Sign out of educator pages", icon=":material/logout:"):
         gate.sign_out()
-        st.rerun()
 
 
 def app_base() -> str:
@@ -96,7 +96,7 @@ def activity_titles(lib: CaseLibrary, info: SessionInfo) -> list[str]:
 def quiz_spec(lib: CaseLibrary, n: int) -> dict[str, Any] | None:
     """A quiz drawn once for the whole class (same questions and order for everyone)."""
     seed = secrets.randbelow(2**31)
-    items = draw_quiz(quiz_bank(c.case for c in lib.cases.values()), n, seed)
+    items = draw_quiz(quiz_bank(lib.sources()), n, seed)
     if not items:
         return None
     return {"seed": seed, "items": [i.key for i in items], "filters": {"n": n}}
@@ -137,6 +137,8 @@ def create_form(engine: Engine, lib: CaseLibrary) -> SessionInfo | None:
     problems = []
     if not title.strip():
         problems.append("Give the session a title.")
+    elif control_character(title):
+        problems.append("The title contains an invisible control character: retype it.")
     if not case_ids and not n_quiz:
         problems.append("Choose at least one case, or a number of quiz questions.")
     if limit is not None and mode != "exam":
@@ -228,6 +230,7 @@ def joined_count(engine: Engine, code: str, live: bool) -> None:
     """How many students have joined; refreshed every few seconds while the session is open."""
 
     def count() -> None:
+        gate.still_educator()
         roster = session.guarded(sessions.session_roster, engine, code)
         if not roster:
             st.caption("Nobody has joined yet.")

@@ -46,6 +46,7 @@ else:
 @st.fragment(run_every=views.REFRESH_SECONDS if is_live else None)
 def live() -> None:
     """Every panel, redrawn from the cached dashboard on each refresh."""
+    educator_gate.still_educator()
     if is_live and not views.live(engine, info.code):
         st.rerun(scope="app")  # the last attempt closed: say so, and stop refreshing
     board = views.load(engine, lib, info.code)

@@ -17,6 +17,8 @@ ITEM_LABELS = {
     "select_all": "Select all that apply",
     "select_n": "Select N",
     "highlight": "Highlight",
+    "highlight_table": "Highlight table",
+    "multiple_response_grouping": "Multiple-response grouping",
     "ordering": "Ordering",
     "matrix_choice": "Matrix (one per row)",
     "matrix_response": "Matrix (any per row)",
@@ -24,6 +26,8 @@ ITEM_LABELS = {
     "dropdown_table": "Drop-down table",
     "rationale_dyad": "Rationale (dyad)",
     "rationale_triad": "Rationale (triad)",
+    "drag_drop_cloze": "Drag-and-drop cloze",
+    "drag_drop_rationale": "Drag-and-drop rationale",
     "bow_tie": "Bow-tie",
 }
 DIFFICULTY_COLORS = {"introductory": "green", "intermediate": "blue", "advanced": "violet"}
@@ -60,8 +64,15 @@ def matches(
     )
 
 
-def case_card(case: Case, open_attempt: AttemptInfo | None, best: float | None) -> bool:
-    """One case as a card; True when its play button was pressed."""
+def source_caption(notice: str) -> None:
+    """Which document the answer keys follow and its last medical review (grounding §0.10)."""
+    st.caption(f":material/menu_book: {safe_md(notice)}")
+
+
+def case_card(
+    case: Case, open_attempt: AttemptInfo | None, best: float | None, notice: str
+) -> bool:
+    """One case as a card, with the answer keys' source; True when its play button was pressed."""
     with st.container(border=True, height="stretch"):
         st.markdown(f"#### {safe_md(case.title)}")
         with st.container(horizontal=True, gap="small"):
@@ -78,6 +89,7 @@ def case_card(case: Case, open_attempt: AttemptInfo | None, best: float | None) 
         st.caption("**Topics:** " + safe_md(" · ".join(case.topics)))
         st.caption("**Skills:** " + " · ".join(s.label for s in skills_of(case)))
         st.caption("**Item types:** " + " · ".join(ITEM_LABELS[t] for t in item_types_of(case)))
+        source_caption(notice)
         if open_attempt is not None:
             label, icon = "Resume", ":material/resume:"
         else:

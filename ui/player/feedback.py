@@ -13,7 +13,17 @@ import streamlit as st
 
 from scoring.case_path import Transition
 from scoring.explain import Evidence, ItemResult, OptionResult
-from scoring.models import BowTie, DropdownTable, MatrixChoice, MatrixResponse, Ordering
+from scoring.models import (
+    BowTie,
+    DragDropCloze,
+    DragDropRationale,
+    DropdownTable,
+    HighlightTable,
+    MatrixChoice,
+    MatrixResponse,
+    MultipleResponseGrouping,
+    Ordering,
+)
 from ui.components.safe_text import directive_text, plain_md, quote_md, safe_md
 from ui.player.widgets import WINGS, ordered_blanks
 
@@ -128,6 +138,19 @@ def _ordering_md(o: OptionResult) -> str:
     )
 
 
+def _token_md(o: OptionResult) -> str:
+    """A drag-and-drop token: where the trainee put it, where it belongs, and why."""
+    icon, word, _ = VERDICTS[o.verdict]
+    went = f"you put it in space {o.your_position}" if o.your_position else "you left it out"
+    home = f"it belongs in space {o.correct_position}" if o.correct_position else "it fits no space"
+    unsafe = " · :material/warning: unsafe choice" if o.must_avoid else ""
+    return (
+        f"**{icon} {word}** — {safe_md(o.text)}  \n:gray[{went}; {home}{unsafe}]\n\n"
+        + safe_md(o.rationale)
+        + basis_line(o.evidence)
+    )
+
+
 def _matrix_md(group: Sequence[OptionResult]) -> str:
     first = group[0]
     cells = []
@@ -156,6 +179,10 @@ def _group_titles(step: Any) -> dict[str, str]:
         return {w: (getattr(step, w).prompt or label) for w, label in WINGS.items()}
     if isinstance(step, DropdownTable):
         return {b.id: b.label or b.id for b in step.blanks}
+    if isinstance(step, MultipleResponseGrouping):
+        return {g.id: g.label for g in step.groups}
+    if isinstance(step, HighlightTable):
+        return {r.id: r.cells[0] for r in step.rows}
     if hasattr(step, "blanks"):
         return {b.id: f"Blank {i + 1}" for i, b in enumerate(ordered_blanks(step))}
     return {}
@@ -168,6 +195,9 @@ def option_entries(step: Any, result: ItemResult) -> list[tuple[str, str, Sequen
         return [(_ordering_md(o), o.id, o.evidence) for o in ordered]
     if isinstance(step, MatrixChoice | MatrixResponse):
         return [(_matrix_md(g), str(g[0].group_id), g[0].evidence) for g in _groups(result.options)]
+    if isinstance(step, DragDropCloze | DragDropRationale):
+        placed = sorted(result.options, key=lambda o: (o.your_position is None, o.your_position))
+        return [(_token_md(o), f"token.{o.id}", o.evidence) for o in placed]
     titles = _group_titles(step)
     groups = _groups(result.options)
     if isinstance(step, BowTie):

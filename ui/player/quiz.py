@@ -14,7 +14,7 @@ from classroom.attempts import AttemptInfo
 from scoring.errors import ResponseError
 from scoring.items import score_response
 from scoring.loader import CaseLibrary
-from scoring.models import Skill
+from scoring.models import ItemSet, Skill
 from scoring.quiz import (
     DEFAULT_ITEMS,
     QUIZ_ID,
@@ -28,7 +28,9 @@ from ui.components import session
 from ui.components.safe_text import safe_md
 from ui.player import answers, in_class
 from ui.player.case import step_title
+from ui.player.catalog import source_caption
 from ui.player.debrief import debrief
+from ui.player.exhibits import item_exhibits
 from ui.player.feedback import feedback_details, feedback_summary, item_feedback
 from ui.player.state import QuizRun
 from ui.player.widgets import answer_form, read_response
@@ -45,7 +47,7 @@ def setup(engine: Engine, lib: CaseLibrary, token: str) -> None:
             if st.button("Resume it", icon=":material/resume:"):
                 st.query_params["a"] = str(unfinished.id)
                 st.rerun()
-    bank = quiz_bank(c.case for c in lib.cases.values())
+    bank = quiz_bank(lib.sources())
     if not bank:
         st.info("No quiz questions are available yet.", icon=":material/inbox:")
         return
@@ -59,6 +61,7 @@ def setup(engine: Engine, lib: CaseLibrary, token: str) -> None:
         n = st.number_input("Number of questions", 1, 50, min(DEFAULT_ITEMS, len(bank)))
         start = st.form_submit_button("Start quiz", type="primary", icon=":material/bolt:")
     st.caption(f"{len(bank)} questions in the bank. Leave the filters empty to draw from all.")
+    source_caption(lib.guidance.notice([d for i in bank for d in i.case.guidance]))
     if start:
         seed = secrets.randbelow(2**31)
         items = draw_quiz(bank, int(n), seed, topics, skills)
@@ -75,11 +78,12 @@ def setup(engine: Engine, lib: CaseLibrary, token: str) -> None:
             engine,
             token,
             QUIZ_ID,
-            quiz_version({k: c.version for k, c in lib.cases.items()}, items),
+            quiz_version(lib.versions(), items),
             kind="quiz",
             quiz_spec=spec,
             first_step=items[0].key,
         )
+        session.stored_learner(token)
         st.query_params["a"] = str(info.id)
         session.set_view(None)
         st.rerun()
@@ -104,8 +108,8 @@ def load_run(engine: Engine, lib: CaseLibrary, token: str, info: AttemptInfo) ->
     if key in st.session_state:
         return st.session_state[key]
     spec = info.quiz_spec or {}
-    cases = {cid: c.case for cid, c in lib.cases.items()}
-    items, gone = items_from_keys(cases, spec.get("items", []), int(spec.get("seed", 0)))
+    sources = {s.id: s for s in lib.sources()}
+    items, gone = items_from_keys(sources, spec.get("items", []), int(spec.get("seed", 0)))
     run = QuizRun(items, missing=gone)
     stored = session.guarded(attempts.answers, engine, token, info.id)
     for answer in stored:
@@ -160,10 +164,15 @@ def _header(run: QuizRun, item: QuizItem) -> None:
         (number - 1) / total,
         text=f"Question {number} of {total} · {Skill(item.step.skill).label}",
     )
-    st.caption(f"From the case “{safe_md(item.case.title)}”")
+    where = "the item set" if isinstance(item.case, ItemSet) else "the case"
+    kind = "Trend item · " if item.step.trend else ""
+    st.caption(f"{kind}From {where} “{safe_md(item.case.title)}”")
     st.markdown(f"### {safe_md(step_title(item.step))}")
-    if item.step.narrative:
+    # A case step's narrative and chart belong to the case's story (scoring.quiz.quiz_texts);
+    # a standalone item's narrative and its own exhibits are the item's, shown with it.
+    if isinstance(item.case, ItemSet) and item.step.narrative:
         st.info(safe_md(item.step.narrative), icon=":material/campaign:")
+    item_exhibits(item.step)
     st.markdown(safe_md(item.step.prompt))
 
 
@@ -218,6 +227,7 @@ def show(engine: Engine, lib: CaseLibrary, token: str, info: AttemptInfo, run: Q
         )
     rules = in_class.class_rules(engine, info)  # None outside a class session
     in_class.class_header(engine, info, rules)
+    source_caption(lib.guidance.notice([d for i in run.items for d in i.case.guidance]))
     quiz_panel(engine, lib, token, info, run, rules)
 
 

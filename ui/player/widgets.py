@@ -10,19 +10,26 @@ plain text already.
 from __future__ import annotations
 
 import random
-import re
 from typing import Any
 
 import streamlit as st
 
+from scoring.items import (
+    PLACEHOLDER,
+    ordered_slots,
+)
 from scoring.models import (
     BowTie,
+    DragDropCloze,
+    DragDropRationale,
     DropdownCloze,
     DropdownTable,
     Highlight,
+    HighlightTable,
     MatrixChoice,
     MatrixResponse,
     MultipleChoice,
+    MultipleResponseGrouping,
     Ordering,
     RationaleDyad,
     RationaleTriad,
@@ -33,7 +40,6 @@ from scoring.quiz import starting_order
 from scoring.responses import WING_PICKS
 from ui.components.safe_text import directive_text, safe_md
 
-PLACEHOLDER = re.compile(r"\{\{\s*([a-z0-9][a-z0-9_-]*)\s*\}\}")
 WINGS = {
     "actions": "Actions to take",
     "condition": "Condition most likely",
@@ -72,15 +78,18 @@ def _capped_checkboxes(options: list[Any], key: str, cap: int | None) -> None:
 
 
 def ordered_blanks(step: Any) -> list[Any]:
-    """Blanks in the order their placeholders appear in the text (unplaced ones last)."""
-    order = [m.group(1) for m in PLACEHOLDER.finditer(getattr(step, "text", ""))]
-    rank = {b: i for i, b in enumerate(dict.fromkeys(order))}
-    return sorted(step.blanks, key=lambda b: rank.get(b.id, len(rank)))
+    """Blanks (or drag-and-drop targets) in the order their placeholders appear in the text."""
+    return ordered_slots(step)
 
 
-def _blank_text(blank: Any, number: int, key: str) -> str:
+def _choices_of(step: Any, slot: Any) -> list[Any]:
+    """What can fill a slot: a drop-down's own options, or every token of a drag-and-drop."""
+    return slot.options if hasattr(slot, "options") else step.tokens
+
+
+def _blank_text(step: Any, blank: Any, number: int, key: str) -> str:
     chosen = st.session_state.get(_k(key, blank.id))
-    option = next((o for o in blank.options if o.id == chosen), None)
+    option = next((o for o in _choices_of(step, blank) if o.id == chosen), None)
     if option is None:
         return f"**[ {number} ]**"
     return f":blue-background[**{directive_text(option.text)}**]"
@@ -88,13 +97,16 @@ def _blank_text(blank: Any, number: int, key: str) -> str:
 
 def cloze_markdown(step: Any, key: str) -> str:
     """The item's sentence with each blank shown as its number or the current choice."""
-    numbers = {b.id: i + 1 for i, b in enumerate(ordered_blanks(step))}
-    blanks = {b.id: b for b in step.blanks}
+    slots = ordered_blanks(step)
+    numbers = {b.id: i + 1 for i, b in enumerate(slots)}
+    blanks = {b.id: b for b in slots}
     out, pos = [], 0
     for m in PLACEHOLDER.finditer(step.text):
         out.append(safe_md(step.text[pos : m.start()]))
         blank = blanks.get(m.group(1))
-        out.append(_blank_text(blank, numbers[blank.id], key) if blank else safe_md(m.group(0)))
+        out.append(
+            _blank_text(step, blank, numbers[blank.id], key) if blank else safe_md(m.group(0))
+        )
         pos = m.end()
     out.append(safe_md(step.text[pos:]))
     return "".join(out)
@@ -122,6 +134,87 @@ def _cloze(step: Any, key: str) -> None:
             _selectbox(blank, f"Blank {i + 1}", key)
 
 
+def _drag_drop(step: DragDropCloze | DragDropRationale, key: str) -> None:
+    """The sentence, the word bank (tokens in use struck through), and a choice per space.
+
+    Native widgets stand in for dragging: each numbered space takes a token from the bank.
+    """
+    with st.container(border=True):
+        st.markdown(cloze_markdown(step, key))
+    targets = ordered_blanks(step)
+    used = {st.session_state.get(_k(key, t.id)) for t in targets}
+    bank = " · ".join(
+        f"~~{directive_text(t.text)}~~" if t.id in used else f"**{directive_text(t.text)}**"
+        for t in step.tokens
+    )
+    st.markdown(f":material/inventory_2: Word bank: {bank}")
+    texts = {t.id: t.text for t in step.tokens}
+    cols = st.columns(min(3, len(targets)))
+    for i, target in enumerate(targets):
+        with cols[i % len(cols)]:
+            st.selectbox(
+                f"Space {i + 1}",
+                list(texts),
+                index=None,
+                format_func=texts.__getitem__,
+                placeholder="Drop a word here…",
+                key=_k(key, target.id),
+            )
+
+
+def table_highlight_markdown(step: HighlightTable, chosen: list[str]) -> str:
+    """The table as Markdown with the chosen phrases marked in their cells."""
+    marks = {r.id: [o for o in step.options if o.row == r.id and o.id in chosen] for r in step.rows}
+    lines = [
+        "| " + " | ".join(safe_md(c).replace("|", "\\|") for c in step.columns) + " |",
+        "|" + " --- |" * len(step.columns),
+    ]
+    for row in step.rows:
+        cells = [_marked(cell, [o.text for o in marks[row.id]]) for cell in row.cells]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def _marked(text: str, phrases: list[str]) -> str:
+    """``text`` as safe Markdown with each phrase's first occurrence on a highlight."""
+    spans = sorted((at, at + len(p)) for p in phrases if (at := text.find(p)) >= 0)
+    out, pos = [], 0
+    for start, end in spans:
+        if start < pos:
+            continue
+        out.append(safe_md(text[pos:start]))
+        out.append(f":orange-background[**{directive_text(text[start:end])}**]")
+        pos = end
+    out.append(safe_md(text[pos:]))
+    return "".join(out)
+
+
+def _highlight_table(step: HighlightTable, key: str) -> None:
+    """The table with the highlights so far, and the phrases of each row to tap."""
+    with st.container(border=True):
+        st.markdown(table_highlight_markdown(step, read_response(step, key)))
+    st.caption("Tap each phrase to highlight it (tap again to remove).")
+    for row in step.rows:
+        phrases = {o.id: safe_md(o.text) for o in step.options if o.row == row.id}
+        if phrases:
+            st.pills(
+                safe_md(row.cells[0]),
+                list(phrases),
+                selection_mode="multi",
+                format_func=phrases.__getitem__,
+                key=_k(key, "row", row.id),
+            )
+
+
+def _grouping(step: MultipleResponseGrouping, key: str) -> None:
+    """One bordered box per group, with a checkbox per option."""
+    st.caption("Select all that apply in each group.")
+    for group in step.groups:
+        with st.container(border=True):
+            st.markdown(f"**{safe_md(group.label)}**")
+            _capped_checkboxes(group.options, _k(key, group.id), None)
+
+
 def _dropdown_table(step: DropdownTable, key: str) -> None:
     head = st.columns([3, 2])
     for col, name in zip(head, step.columns, strict=False):
@@ -144,20 +237,7 @@ def _dropdown_table(step: DropdownTable, key: str) -> None:
 
 def highlight_markdown(step: Highlight, chosen: list[str]) -> str:
     """The passage with the chosen phrases marked (bold on a highlight)."""
-    spans = []
-    for o in step.options:
-        at = step.passage.find(o.text)
-        if at >= 0 and o.id in chosen:
-            spans.append((at, at + len(o.text)))
-    out, pos = [], 0
-    for start, end in sorted(spans):
-        if start < pos:
-            continue
-        out.append(safe_md(step.passage[pos:start]))
-        out.append(f":orange-background[**{directive_text(step.passage[start:end])}**]")
-        pos = end
-    out.append(safe_md(step.passage[pos:]))
-    return "".join(out)
+    return _marked(step.passage, [o.text for o in step.options if o.id in chosen])
 
 
 def _highlight(step: Highlight, key: str) -> None:
@@ -289,6 +369,12 @@ def render_item(step: Any, key: str) -> None:
         _capped_checkboxes(step.options, key, step.select)
     elif isinstance(step, Highlight):
         _highlight(step, key)
+    elif isinstance(step, HighlightTable):
+        _highlight_table(step, key)
+    elif isinstance(step, MultipleResponseGrouping):
+        _grouping(step, key)
+    elif isinstance(step, DragDropCloze | DragDropRationale):
+        _drag_drop(step, key)
     elif isinstance(step, Ordering):
         _ordering(step, key)
     elif isinstance(step, MatrixChoice):
@@ -315,6 +401,13 @@ def read_response(step: Any, key: str) -> Any:
         return _checked(key, [o.id for o in step.options])
     if isinstance(step, Highlight):
         return list(ss.get(_k(key, "phrases")) or [])
+    if isinstance(step, HighlightTable):
+        picked = {p for r in step.rows for p in ss.get(_k(key, "row", r.id)) or []}
+        return [o.id for o in step.options if o.id in picked]
+    if isinstance(step, MultipleResponseGrouping):
+        return {g.id: _checked(_k(key, g.id), [o.id for o in g.options]) for g in step.groups}
+    if isinstance(step, DragDropCloze | DragDropRationale):
+        return {t.id: ss[_k(key, t.id)] for t in step.targets if ss.get(_k(key, t.id))}
     if isinstance(step, Ordering):
         order = ss.get(_k(key, "order"))
         return list(order) if order else [o.id for o in step.options]
@@ -342,8 +435,17 @@ def missing(step: Any, raw: Any) -> str | None:
         if left < 0:
             return f"Select only {step.select}: untick {-left}."
         return None if left == 0 else f"Select {left} more."
-    if isinstance(step, SelectAll | Highlight):
+    if isinstance(step, SelectAll | Highlight | HighlightTable):
         return None if raw else "Select at least one."
+    if isinstance(step, MultipleResponseGrouping):
+        return None if any(raw.values()) else "Select at least one."
+    if isinstance(step, DragDropCloze | DragDropRationale):
+        texts = {t.id: t.text for t in step.tokens}
+        twice = [t for t in texts if list(raw.values()).count(t) > 1]
+        if twice:
+            return f"“{texts[twice[0]]}” is in two spaces: each word fills one space only."
+        left = len(step.targets) - len(raw)
+        return None if left <= 0 else f"Fill every space ({left} left)."
     if isinstance(step, MatrixChoice):
         left = len(step.rows) - len(raw)
         return None if left <= 0 else f"Answer every row ({left} left)."

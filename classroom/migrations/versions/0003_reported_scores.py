@@ -1,7 +1,7 @@
 """The reported score of each attempt, and when a class session's answering was ended.
 
 Revision ID: 0003
-Revises: 0002
+Revises: 0004 (chained after main's 0004 at the merge; 0003 is the id issue 9 was given)
 Create Date: 2026-11-28
 
 ``attempt`` gains what ``scoring.grades`` needs beside points and max points: the
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
-down_revision: str | None = "0002"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
