@@ -81,7 +81,7 @@ def every_case(test):
 
 
 @settings(
-    max_examples=6,  # besides one per shipped case; each example plays a whole class session
+    max_examples=3,  # besides one per shipped case; each example plays a whole class session
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
