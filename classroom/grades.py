@@ -126,7 +126,7 @@ def _attempt_score(
     left: int,
 ) -> ReportedScore:
     """A finished attempt's stored score, or an open one's answers so far plus ``left``."""
-    cap = None if cap is None or pd.isna(cap) else int(cap)
+    cap = None if cap is None or cap != cap else int(cap)  # cap != cap: NaN
     points, top, made = stored
     if status == FINISHED and points is not None and top is not None:
         return reported_score(int(points), int(top), int(made), cap)
@@ -147,23 +147,29 @@ def attempt_scores(data: SessionData, library: CaseLibrary) -> pd.DataFrame:
     grouped = r.groupby("attempt_id", sort=False)
     totals = grouped[["points", "max_points", "must_avoid_count"]].sum()
     so_far = zip(
-        *(att["attempt_id"].map(totals[c]).fillna(0).astype("int64") for c in totals.columns),
+        *(
+            att["attempt_id"].map(totals[c]).fillna(0).to_numpy(dtype=np.int64).tolist()
+            for c in totals.columns
+        ),
         strict=True,
     )
     quiz = att.loc[att["kind"] == "quiz", "attempt_id"]
     answered_keys = r[r["attempt_id"].isin(quiz)].groupby("attempt_id")["step_id"].agg(list)
     bounds = path_bounds_of(library, [*data.session.case_ids, *att["case_id"]])
+    needed = ("status", "kind", "case_id", "current_step", "quiz_keys", "attempt_id")
+    needed += ("points", "max_points", "must_avoid_count", "must_avoid_cap")
+    column = {c: att[c].to_numpy(dtype=object) for c in needed}  # plain arrays zip fast
     scores = []
     for status, kind, case_id, step, keys, attempt_id, stored, done, cap in zip(
-        att["status"],
-        att["kind"],
-        att["case_id"],
-        att["current_step"],
-        att["quiz_keys"],
-        att["attempt_id"],
-        zip(att["points"], att["max_points"], att["must_avoid_count"], strict=True),
+        column["status"],
+        column["kind"],
+        column["case_id"],
+        column["current_step"],
+        column["quiz_keys"],
+        column["attempt_id"],
+        zip(column["points"], column["max_points"], column["must_avoid_count"], strict=True),
         so_far,
-        att["must_avoid_cap"],
+        column["must_avoid_cap"],
         strict=True,
     ):
         left = 0
@@ -175,10 +181,10 @@ def attempt_scores(data: SessionData, library: CaseLibrary) -> pd.DataFrame:
     started = pd.DataFrame(
         {
             "learner_id": att["learner_id"].to_numpy(dtype=np.int64),
-            "kind": att["kind"].to_numpy(dtype=object),
-            "activity": att["case_id"].to_numpy(dtype=object),
+            "kind": text_column(att["kind"]),
+            "activity": text_column(att["case_id"]),
             "attempt_id": pd.array(att["attempt_id"], dtype="Int64"),
-            "status": np.where(finished, FINISHED, IN_PROGRESS).astype(object),
+            "status": text_column(np.where(finished, FINISHED, IN_PROGRESS)),
             "ended_early": finished & att["current_step"].notna().to_numpy(),
             "answered": att["attempt_id"].map(grouped.size()).fillna(0).to_numpy(dtype=np.int64),
             "score": text_column(scores),
@@ -193,21 +199,21 @@ def _not_started(
     data: SessionData, library: CaseLibrary, bounds: Bounds, started: pd.DataFrame
 ) -> pd.DataFrame:
     """A row for every participant × activity without an attempt: 0 of its points possible."""
-    have = set(zip(started["learner_id"], started["activity"], strict=True))
+    have = set(zip(started["learner_id"].tolist(), started["activity"].tolist(), strict=True))
     fresh = _fresh_max(library, data, bounds)
     missing = [
-        (int(learner_id), kind, activity)
-        for learner_id in data.participants["learner_id"]
+        (learner_id, kind, activity)
+        for learner_id in data.participants["learner_id"].tolist()
         for kind, activity in activities(data)
         if (learner_id, activity) not in have
     ]
     return pd.DataFrame(
         {
             "learner_id": np.array([m[0] for m in missing], dtype=np.int64),
-            "kind": np.array([m[1] for m in missing], dtype=object),
-            "activity": np.array([m[2] for m in missing], dtype=object),
+            "kind": text_column([m[1] for m in missing]),
+            "activity": text_column([m[2] for m in missing]),
             "attempt_id": pd.array([None] * len(missing), dtype="Int64"),
-            "status": np.array([NOT_STARTED] * len(missing), dtype=object),
+            "status": text_column([NOT_STARTED] * len(missing)),
             "ended_early": np.zeros(len(missing), dtype=bool),
             "answered": np.zeros(len(missing), dtype=np.int64),
             "score": text_column(

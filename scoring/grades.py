@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 PERCENT_DECIMALS = 1
 # The words a finished attempt is summed up with (My results): lowest percent of each band.
@@ -75,6 +76,9 @@ def _tenths(numerator: int, denominator: int) -> int:
     return (20 * numerator + denominator) // (2 * denominator)
 
 
+# A class has few distinct (points, max, must-avoid, cap) combinations: a dashboard of
+# thousands of attempts makes a few hundred scores (the result is immutable, so shared).
+@lru_cache(maxsize=65536)
 def reported_score(
     points: int, max_points: int, must_avoid: int, cap: int | None, *, finished: bool = True
 ) -> ReportedScore:
