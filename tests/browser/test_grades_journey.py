@@ -120,7 +120,8 @@ def _grid(page) -> list[dict[str, str]]:
 def test_a_capped_attempt_student_then_educator_then_gradebook(grades_server, browser, shot):
     base, engine = grades_server
     code = sessions.create_session(engine, "Week 5", ["capped-three"]).code
-    with browser_page(browser, "grades-capped-student", ARTIFACTS, 15_000) as page:
+    student = {"timezone_id": "Europe/Berlin"}  # a browser in Berlin: times in CET, not UTC
+    with browser_page(browser, "grades-capped-student", ARTIFACTS, 15_000, **student) as page:
         _join(page, base, code, "Cy")
         _click(page, "Start")
         for number, choice in enumerate(UNSAFE, 1):
@@ -133,6 +134,7 @@ def test_a_capped_attempt_student_then_educator_then_gradebook(grades_server, br
         page.goto(f"{base}/results?t={token}")
         page.get_by_text("50% · Capped: an unsafe choice").wait_for()
         page.get_by_text("2 of 3 points · 66.7% before the must-avoid cap").wait_for()
+        assert re.search(r"Started \d\d \w{3} \d{4}, \d\d:\d\d CES?T", page.inner_text("body"))
         _idle(page)
         shot(page, "grades-my-results-capped")
 
@@ -146,6 +148,8 @@ def test_a_capped_attempt_student_then_educator_then_gradebook(grades_server, br
         page.get_by_text("Every activity, as each student sees it").wait_for()
         every = page.get_by_test_id("stDataFrame").nth(0)
         every.locator("td", has_text="66.7%").first.wait_for(state="attached")
+        _idle(page)
+        shot(page, "grades-dashboard-scores")
         page.get_by_role("tab", name="Export").click()
         with page.expect_download() as download:
             _click(page, "Gradebook (CSV)")
