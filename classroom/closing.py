@@ -69,7 +69,10 @@ def end_answering(engine: Engine, code: str, library: CaseLibrary) -> tuple[Sess
                 left = points_left(
                     library, a.kind, a.case_id, a.current_step, keys, list(answered), bounds
                 )
-                finish_with(conn, a.id, score_of_answers(conn, a.id, a.must_avoid_cap, left))
+                cap = a.must_avoid_cap
+                if cap is None and a.kind == "case" and library.get(a.case_id) is not None:
+                    cap = library.get(a.case_id).case.must_avoid_cap  # started before 0003
+                finish_with(conn, a.id, score_of_answers(conn, a.id, cap, left))
                 finished += 1
     info = get_session(engine, code)
     assert info is not None
