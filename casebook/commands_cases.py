@@ -111,7 +111,13 @@ def lint(paths: tuple[Path, ...], suppressed: bool, list_rules: bool) -> None:
 @click.argument("case_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("responses_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def score(case_file: Path, responses_file: Path) -> None:
-    """Score RESPONSES.json (step or item id → answer) against CASE.yaml or an item set."""
+    """Score RESPONSES.json (step or item id → answer) against CASE.yaml or an item set.
+
+    For a case, ``percent`` is the reported score (after the case's must-avoid cap),
+    ``raw_percent`` the points over max_points; ``capped`` says whether the cap lowered it.
+    For answers that stop before the end, max_points includes the most points still
+    possible on the path. An item set is no attempt: each item is scored on its own.
+    """
     lib = guidance_or_exit()
     try:
         loaded = load_source(case_file, lib)
@@ -149,13 +155,17 @@ def score(case_file: Path, responses_file: Path) -> None:
             err=True,
         )
         raise SystemExit(1)
+    score = result.score
     click.echo(
         json.dumps(
             {
                 "case_id": case.id,
-                "points": result.points,
-                "max_points": result.max_points,
-                "percent": round(result.percent, 1),
+                "points": score.points,
+                "max_points": score.max_points,
+                "percent": score.percent,
+                "raw_percent": score.raw_percent,
+                "capped": score.capped,
+                "must_avoid_cap": score.cap,
                 "finished": result.finished,
                 "must_avoid": [{"step": s, "choice": c} for s, c in result.must_avoid],
                 "steps": [

@@ -1,4 +1,4 @@
-"""Commands on class sessions: create, list, open, close, release; simulate; report.
+"""Commands on class sessions: create, list, open, close, end, release; simulate; report.
 
 The database is ``CASEBOOK_DATABASE_URL`` (default: the SQLite file under ``data/``). A
 database fault, an unknown join code or a refused change prints one line and exits 1.
@@ -6,7 +6,9 @@ database fault, an unknown join code or a refused change prints one line and exi
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -19,9 +21,9 @@ import pandas as pd
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 
-from classroom import db, sessions
-from classroom.dashboard import exports_for, session_frames
-from classroom.exports import to_csv_bytes, to_xlsx_bytes
+from classroom import closing, db, sessions
+from classroom.dashboard import build_dashboard, session_frames
+from classroom.exports import exports_for, to_csv_bytes, to_xlsx_bytes, workbook_sheets
 from classroom.simulation import LOAD_TEST_SWITCH_INTERVAL
 from classroom.simulation import simulate as run_simulation
 from scoring.errors import CaseError
@@ -119,8 +121,10 @@ def list_() -> None:
         click.echo("No class sessions yet.", err=True)
         return
     for info in found:
-        state = ("open" if info.is_open else "closed") + (
-            ", released" if info.results_released else ""
+        state = (
+            ("open" if info.is_open else "closed")
+            + (", ended" if not info.answering else "")
+            + (", released" if info.results_released else "")
         )
         created = info.created_at.strftime("%Y-%m-%d %H:%M UTC")
         cases = f"{len(info.case_ids)} case{'s' * (len(info.case_ids) != 1)}"
@@ -143,15 +147,55 @@ def open_(code: str) -> None:
 @session_group.command("close")
 @click.argument("code")
 def close(code: str) -> None:
-    """Close session CODE to new participants."""
+    """Stop new joiners: close session CODE to new participants and new attempts.
+
+    Students who started can still finish; `casebook session end` stops answering.
+    """
     _change(lambda e, c: sessions.set_open(e, c, False), code, "is closed to new participants")
+
+
+def _end(engine: Engine, code: str) -> str:
+    info, finished = closing.end_answering(engine, code, _library())
+    return (
+        f"Session {info.code} has ended: no more answers are accepted; "
+        f"{finished} attempt{'s' * (finished != 1)} still open {'were' if finished != 1 else 'was'}"
+        " finished with what they had (work not done counts 0)."
+    )
+
+
+@session_group.command("end")
+@click.argument("code")
+def end(code: str) -> None:
+    """Stop answering now: refuse every answer in session CODE and finish open attempts.
+
+    It cannot be undone; the session is also closed to new participants.
+    """
+    with _clean_failures():
+        message = _end(_engine(), code)
+    click.echo(message)
 
 
 @session_group.command("release")
 @click.argument("code")
-def release(code: str) -> None:
-    """Release the results of session CODE to its participants."""
-    _change(sessions.release_results, code, "has released its results")
+@click.option("--end", "end_first", is_flag=True, help="Stop answering first (as `session end`).")
+def release(code: str, end_first: bool) -> None:
+    """Release the results of session CODE; it also stops new joiners and new attempts.
+
+    Students still answering see their feedback only once they finish; with --end, answering
+    stops first.
+    """
+    with _clean_failures():
+        engine = _engine()
+        if end_first:
+            click.echo(_end(engine, code))
+        info = sessions.release_results(engine, code)
+        still = sessions.answering_count(engine, info.code)
+    click.echo(f"Session {info.code} has released its results and is closed to new participants.")
+    if still:
+        click.echo(
+            f"{still} attempt{'s are' if still != 1 else ' is'} still open: "
+            "they see their results only when they finish."
+        )
 
 
 @click.command()
@@ -194,6 +238,11 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
 
 
+def _finite(value: Any) -> Any:
+    """NaN (a statistic that is undefined) as JSON null."""
+    return None if isinstance(value, float) and math.isnan(value) else value
+
+
 @click.command()
 @click.argument("code")
 @click.option(
@@ -201,25 +250,30 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 )
 @click.option(
     "--table",
-    type=click.Choice(["gradebook", "scores", "responses"]),
+    type=click.Choice(["gradebook", "attempts", "scores", "responses", "items"]),
     default="gradebook",
     show_default=True,
-    help="Which table a CSV holds (XLSX and JSON hold all three).",
+    help="Which table a CSV holds (XLSX and JSON hold them all).",
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File.")
 def report(code: str, fmt: str, table: str, output: Path | None) -> None:
-    """Export session CODE: gradebook (student, points, max_points, percent), per-student
-    scores and per-item responses, as CSV, XLSX (one sheet each) or JSON."""
+    """Export session CODE: the gradebook (student, points, max_points, percent, raw_percent,
+    capped, must_avoid), every attempt's score, per-student scores, per-item responses and
+    the item analysis (each item with its n), as CSV, XLSX (one sheet each) or JSON.
+
+    percent is the reported score, the one students and the dashboard see. Times are UTC.
+    """
     with _clean_failures():
         engine = _engine()
         info = _session(engine, code)
-        tables = exports_for(session_frames(engine, info.code), _library())
+        board = build_dashboard(session_frames(engine, info.code), _library())
+        tables = exports_for(board)
         if fmt == "csv":
             payload = to_csv_bytes(tables[table])
         elif fmt == "xlsx":
             if output is None and sys.stdout.isatty():
                 raise _Failure("an XLSX workbook is binary: give --output FILE")
-            payload = to_xlsx_bytes(tables)
+            payload = to_xlsx_bytes(workbook_sheets(board))
         else:
             document = {
                 "session": {
@@ -227,7 +281,11 @@ def report(code: str, fmt: str, table: str, output: Path | None) -> None:
                     "title": info.title,
                     "mode": info.mode,
                     "cases": list(info.case_ids),
+                    "open": info.is_open,
+                    "answering": info.answering,
+                    "results_released": info.results_released,
                 },
+                "test": {k: _finite(v) for k, v in dataclasses.asdict(board.test).items()},
                 **{name: _records(frame) for name, frame in tables.items()},
             }
             payload = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -7,6 +7,11 @@ before returning, so an acknowledged answer survives a crash or a page refresh.
 Submissions are idempotent by their natural key (attempt, step): a resend or a double click
 stores nothing new and returns the answer already stored. Answers are final; a second,
 different response to the same step is ignored in favour of the first.
+
+A refused answer raises :class:`AnswerRefused` (its ``reason`` says why: the attempt is
+finished, an exam's time is up, or the educator ended the session) and stores nothing; an
+answer that is stored is committed before ``record_answer`` returns. So an answer in flight
+when the educator presses "End now" is either stored and acknowledged, or refused and told.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from sqlalchemy.engine import Connection, Engine, Row
 from classroom.db import reading, translate_errors
 from classroom.schema import Answer, Attempt, ClassSession, Learner, Participant, utcnow
 from scoring.explain import ItemResult
+from scoring.grades import ReportedScore, reported_score
 from scoring.models import Skill, Step
 
 KINDS = ("case", "quiz")
@@ -32,6 +38,21 @@ _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 _NOT_SAVED = "Your answer was not saved; try again."
 _NOT_LOADED = "Nothing was loaded; try again in a moment."
 _NOT_CHANGED = "Nothing was changed; try again."
+
+
+REFUSALS = {
+    "finished": "this attempt is finished",
+    "time_up": "time is up for this exam",
+    "ended": "the educator has ended this class session",
+}
+
+
+class AnswerRefused(ValueError):
+    """The server refused an answer; nothing was stored. ``reason`` is a key of REFUSALS."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(REFUSALS[reason])
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -53,6 +74,24 @@ class AttemptInfo:
     minutes_elapsed: int
     session_code: str | None
     quiz_spec: dict[str, Any] | None
+    raw_percent: float | None = None
+    capped: bool = False
+    must_avoid_count: int = 0
+    must_avoid_cap: int | None = None
+
+    @property
+    def score(self) -> ReportedScore | None:
+        """The reported score stored when the attempt finished (None while it is open)."""
+        if self.status != "finished" or self.points is None or self.max_points is None:
+            return None
+        return reported_score(
+            self.points, self.max_points, self.must_avoid_count, self.must_avoid_cap
+        )
+
+    @property
+    def ended_early(self) -> bool:
+        """Finished before the end of its path (the educator ended the session)."""
+        return self.status == "finished" and self.current_step is not None
 
 
 @dataclass(frozen=True)
@@ -163,6 +202,10 @@ def _attempt_info(row: Row[Any]) -> AttemptInfo:
         minutes_elapsed=row.minutes_elapsed,
         session_code=row.code,
         quiz_spec=row.quiz_spec,
+        raw_percent=row.raw_percent,
+        capped=row.capped,
+        must_avoid_count=row.must_avoid_count,
+        must_avoid_cap=row.must_avoid_cap,
     )
 
 
@@ -207,6 +250,8 @@ def _session_for_start(
         raise ValueError("join the class session before starting its cases")
     if kind == "case" and case_id not in session.case_ids:
         raise ValueError(f"case {case_id!r} is not part of this class session")
+    if session.ended_at is not None:
+        raise ValueError("this class session has ended")
     return session
 
 
@@ -221,8 +266,13 @@ def start_attempt(
     quiz_spec: dict[str, Any] | None = None,
     session_code: str | None = None,
     first_step: str | None = None,
+    must_avoid_cap: int | None = None,
 ) -> AttemptInfo:
-    """Start an attempt (creating the learner if new); in a session, return the existing one."""
+    """Start an attempt (creating the learner if new); in a session, return the existing one.
+
+    ``must_avoid_cap`` is the cap of the case version played (None for a quiz), kept with the
+    attempt so that its grade never depends on a later version of the case.
+    """
     check_token(token)
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
@@ -240,6 +290,7 @@ def start_attempt(
             "started_at": utcnow(),
             "current_step": first_step,
             "minutes_elapsed": 0,
+            "must_avoid_cap": must_avoid_cap,
         }
         if session_code is None:
             new_id = conn.execute(
@@ -318,6 +369,7 @@ _LOCK_ATTEMPT = (
         Attempt.started_at,
         ClassSession.mode,
         ClassSession.time_limit_minutes,
+        ClassSession.ended_at,
     )
     .join(Learner, Learner.id == Attempt.learner_id)
     .outerjoin(ClassSession, ClassSession.id == Attempt.session_id)
@@ -347,6 +399,17 @@ _INSERT_ANSWER = {
     .returning(*_ANSWER.c)
     for name, make in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
 }
+
+
+def _ended(conn: Connection, attempt_id: int) -> bool:
+    """Whether the attempt's session has been ended (read afresh: the lock may have waited on
+    "End now", and the locked row's join then still shows the session as it was before)."""
+    ended = (
+        sa.select(ClassSession.ended_at)
+        .join(Attempt, Attempt.session_id == ClassSession.id)
+        .where(Attempt.id == attempt_id)
+    )
+    return conn.execute(ended).scalar_one_or_none() is not None
 
 
 def _stored_answer(conn: Connection, attempt_id: int, step_id: str) -> AnswerInfo | None:
@@ -388,7 +451,11 @@ def record_answer(
     next_step: str | None,
     minutes: int = 0,
 ) -> tuple[AnswerInfo, bool]:
-    """Store an answer and advance the attempt; a resend returns the stored answer and False."""
+    """Store an answer and advance the attempt; a resend returns the stored answer and False.
+
+    A refused answer raises AnswerRefused; a resend of an answer already stored is never
+    refused (the stored answer is returned).
+    """
     check_token(token)
     attempt_id = _whole(attempt_id, "attempt id")
     minutes = _whole(minutes, "minutes")
@@ -412,16 +479,18 @@ def record_answer(
             raise ValueError("no such attempt for this learner")
         now = utcnow()
         refusal = None
-        if attempt.status != "open":
-            refusal = "this attempt is finished"
+        if attempt.ended_at is not None:
+            refusal = "ended"
+        elif attempt.status != "open":
+            refusal = "ended" if _ended(conn, attempt_id) else "finished"
         elif attempt.mode == "exam" and time_is_up(
             attempt.started_at, attempt.time_limit_minutes, now
         ):
-            refusal = "time is up for this exam"
+            refusal = "time_up"
         if refusal:
             stored = _stored_answer(conn, attempt_id, step_id)
             if stored is None:
-                raise ValueError(refusal)
+                raise AnswerRefused(refusal)
             return stored, False
         inserted = conn.execute(
             _INSERT_ANSWER[conn.dialect.name], {**row, "created_at": now, "attempt": attempt_id}
@@ -450,31 +519,72 @@ def answers(engine: Engine, token: str, attempt_id: int) -> list[AnswerInfo]:
         return [_answer_info(row) for row in conn.execute(query)]
 
 
+def score_of_answers(
+    conn: Connection, attempt_id: int, cap: int | None, points_left: int = 0
+) -> ReportedScore:
+    """The reported score of an attempt's stored answers (``points_left``: possible, not done)."""
+    totals = conn.execute(
+        sa.select(
+            sa.func.coalesce(sa.func.sum(Answer.points), 0),
+            sa.func.coalesce(sa.func.sum(Answer.max_points), 0),
+        ).where(Answer.attempt_id == attempt_id)
+    ).one()
+    choices = conn.execute(sa.select(Answer.must_avoid).where(Answer.attempt_id == attempt_id))
+    made = sum(len(m) for (m,) in choices)
+    return reported_score(int(totals[0]), int(totals[1]) + points_left, made, cap)
+
+
+def finish_with(conn: Connection, attempt_id: int, score: ReportedScore) -> None:
+    """Mark an open attempt finished with its reported score, on an open transaction."""
+    conn.execute(
+        sa.update(Attempt)
+        .where(Attempt.id == attempt_id, Attempt.status == "open")
+        .values(
+            status="finished",
+            finished_at=utcnow(),
+            points=score.points,
+            max_points=score.max_points,
+            percent=score.percent,
+            raw_percent=score.raw_percent,
+            capped=score.capped,
+            must_avoid_count=score.must_avoid,
+            must_avoid_cap=score.cap,
+        )
+    )
+
+
+_LOCK_OWN_ATTEMPT = (
+    sa.select(Attempt.id, Attempt.status, Attempt.must_avoid_cap)
+    .join(Learner, Learner.id == Attempt.learner_id)
+    .where(Attempt.id == sa.bindparam("attempt"), Learner.token == sa.bindparam("token"))
+    .with_for_update(of=Attempt)
+)
+
+
 @translate_errors("The result was not saved; try again.")
 def finish_attempt(
-    engine: Engine, token: str, attempt_id: int, *, points: int, max_points: int, percent: float
+    engine: Engine, token: str, attempt_id: int, *, must_avoid_cap: int | None = None
 ) -> AttemptInfo:
-    """Mark the attempt finished with its totals; finishing twice keeps the first totals."""
+    """Mark the attempt finished with the reported score of its stored answers.
+
+    The score is computed here, from what was stored, with ``scoring.grades``: the same
+    number the debrief shows. The cap stored when the attempt started is used; the
+    ``must_avoid_cap`` given is only a fallback for attempts started before caps were
+    stored. Finishing twice keeps the first result.
+    """
     check_token(token)
     attempt_id = _whole(attempt_id, "attempt id")
-    if not 0 <= percent <= 100:
-        raise ValueError(f"percent must be between 0 and 100, not {percent!r}")
-    owner = sa.select(Learner.id).where(Learner.token == token).scalar_subquery()
     with engine.begin() as conn:
-        conn.execute(
-            sa.update(Attempt)
-            .where(Attempt.id == attempt_id, Attempt.learner_id == owner, Attempt.status == "open")
-            .values(
-                status="finished",
-                finished_at=utcnow(),
-                points=_whole(points, "points"),
-                max_points=_whole(max_points, "max_points"),
-                percent=float(percent),
-            )
-        )
+        found = conn.execute(
+            _LOCK_OWN_ATTEMPT, {"attempt": attempt_id, "token": token}
+        ).one_or_none()
+        if found is None:
+            raise ValueError("no such attempt for this learner")
+        if found.status == "open":
+            cap = found.must_avoid_cap if found.must_avoid_cap is not None else must_avoid_cap
+            finish_with(conn, attempt_id, score_of_answers(conn, attempt_id, cap))
         info = fetch_attempt(conn, token, attempt_id)
-    if info is None:
-        raise ValueError("no such attempt for this learner")
+    assert info is not None
     return info
 
 

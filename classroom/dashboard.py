@@ -7,16 +7,16 @@ database: answers stored (count, newest id), who joined (count, newest id) and a
 finished. Keep one cache per session in
 ``st.session_state``; it holds no state shared between users.
 
-Students are keyed by ``learner_id`` (display names need not be unique). Two percents appear:
-``percent`` in the roster and score distribution is the score *so far* (points of the items
-answered); the gradebook's percent is of the points *possible* (a finished case's path, or
-the best path still open, for unfinished and unstarted cases), so missing work counts 0.
+Students are keyed by ``learner_id`` (display names need not be unique). Every score shown
+(roster, score distribution, one student, gradebook and exports) is the reported score of
+``classroom.grades``: one number per attempt, and a student's session grade combines them.
+An attempt in progress counts the work not done as 0, so its percent is what it would score
+if it ended now.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -25,7 +25,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from classroom.exports import GRADEBOOK_COLUMNS
+from classroom.grades import (
+    SCORE_COLUMNS,
+    Bounds,
+    attempt_scores,
+    path_bounds_of,
+    student_grades,
+)
 from classroom.item_stats import (
     ItemAnalysis,
     OverallStats,
@@ -41,7 +47,6 @@ from classroom.session_data import (
     session_frames,
     text_column,
 )
-from scoring.case_path import path_bounds
 from scoring.errors import ResponseError
 from scoring.explain import ItemResult
 from scoring.items import score_response
@@ -59,7 +64,6 @@ __all__ = [
     "build_dashboard",
     "case_titles",
     "distractors",
-    "exports_for",
     "item_analysis",
     "must_avoid_made",
     "roster",
@@ -70,22 +74,6 @@ __all__ = [
 ]
 
 # --- The case model: paths, labels and option catalogue ---------------------------------------
-
-
-Bounds = dict[tuple[str, str], tuple[int, int]]
-
-
-def _bounds(library: CaseLibrary, case_ids: Iterable[str]) -> Bounds:
-    """(case_id, step_id) → most steps and points left on any path; step "" is the start."""
-    out: Bounds = {}
-    for case_id in dict.fromkeys(case_ids):
-        loaded = library.get(case_id)
-        if loaded is None:
-            continue
-        per_step = path_bounds(loaded.case)
-        out[(case_id, "")] = per_step[loaded.case.steps[0].id]
-        out.update({(case_id, step_id): b for step_id, b in per_step.items()})
-    return out
 
 
 def case_titles(data: SessionData, library: CaseLibrary) -> dict[str, str]:
@@ -160,20 +148,19 @@ def _option_catalog(step: Any) -> list[tuple[str, str, bool, bool]]:
 
 
 def _attempt_paths(data: SessionData, bounds: Bounds) -> pd.DataFrame:
-    """Attempts with steps and points answered, and the most steps and points still open."""
+    """Attempts with the steps answered and the steps on the longest path still open.
+
+    (Points possible are ``classroom.grades``': there is one definition of the score.)
+    """
     att = data.attempts
-    done = data.responses.groupby("attempt_id")["max_points"].agg(["size", "sum"])
-    answered = att["attempt_id"].map(done["size"]).fillna(0).to_numpy(dtype=np.int64)
-    answered_max = att["attempt_id"].map(done["sum"]).fillna(0).to_numpy(dtype=np.int64)
+    answered = att["attempt_id"].map(data.responses.groupby("attempt_id").size())
+    answered = answered.fillna(0).to_numpy(dtype=np.int64)
     keys = zip(att["case_id"], att["current_step"], strict=True)
-    left = np.array([bounds.get(k, (0, 0)) for k in keys], dtype=np.int64).reshape(-1, 2)
+    left = np.array([bounds.get(k, (0, 0))[0] for k in keys], dtype=np.int64)
     left[((att["status"] == "finished") | att["current_step"].isna()).to_numpy()] = 0
     quiz = (att["kind"] == "quiz").to_numpy()
     return att.assign(
-        answered=answered,
-        answered_max=answered_max,
-        steps=np.where(quiz, att["quiz_items"].to_numpy(), answered + left[:, 0]),
-        possible=answered_max + left[:, 1],
+        answered=answered, steps=np.where(quiz, att["quiz_items"].to_numpy(), answered + left)
     )
 
 
@@ -196,60 +183,51 @@ def _per_case(data: SessionData, paths: pd.DataFrame, column: str, fresh: dict) 
     return table
 
 
-def roster(data: SessionData, library: CaseLibrary) -> pd.DataFrame:
-    """Who joined, progress per case ("answered/steps on path"), points so far, finished.
+def roster(data: SessionData, library: CaseLibrary, grades: pd.DataFrame) -> pd.DataFrame:
+    """Who joined, progress per case ("answered/steps on path"), their session score, finished.
 
     One column per case of the session (named by case id; ``case_titles`` labels them).
     Steps on path = answered + the longest path still open (an upper bound that only
-    shrinks, as the player's "Step k of n").
+    shrinks, as the player's "Step k of n"). The score columns are ``grades``' (the
+    gradebook's): ``student_grades`` of ``attempt_scores``.
     """
-    bounds = _bounds(library, [*data.session.case_ids, *data.attempts["case_id"]])
+    bounds = path_bounds_of(library, [*data.session.case_ids, *data.attempts["case_id"]])
     paths = _attempt_paths(data, bounds)
     paths["progress"] = [f"{a}/{n}" for a, n in zip(paths["answered"], paths["steps"], strict=True)]
     fresh = {c: f"0/{bounds[(c, '')][0]}" for c in data.session.case_ids if (c, "") in bounds}
     progress = _per_case(data, paths, "progress", fresh)
     people = data.participants.set_index("learner_id")
-    finished = paths[paths["status"] == "finished"].groupby("learner_id").size()
-    out = people[["student", "joined_at"]].join(progress).join(_student_totals(data))
-    out = out.fillna({"answered": 0, "points": 0, "max_points": 0, "must_avoid": 0})
-    out = out.astype({"answered": int, "points": int, "max_points": int, "must_avoid": int})
-    out["cases_finished"] = finished.reindex(out.index).fillna(0).astype(int)
-    out["finished"] = out["cases_finished"] >= max(len(data.session.case_ids), 1)
-    return out.reset_index()
-
-
-def _student_totals(data: SessionData) -> pd.DataFrame:
-    """Per learner_id with answers: answered, points, max_points, percent (so far), must_avoid."""
-    r = data.responses
-    grouped = r.groupby("learner_id", sort=False)
-    totals = grouped[["points", "max_points", "must_avoid_count"]].sum()
-    totals = totals.rename(columns={"must_avoid_count": "must_avoid"})
-    totals.insert(0, "answered", grouped.size())
-    totals["percent"] = (
-        100 * totals["points"] / totals["max_points"].where(totals["max_points"] > 0)
-    )
-    return totals[["answered", "points", "max_points", "percent", "must_avoid"]]
+    answered = data.responses.groupby("learner_id").size().rename("answered")
+    score = grades.set_index("learner_id")[[*SCORE_COLUMNS, "finished", "all_finished"]]
+    out = people[["student", "joined_at"]].join(progress).join(answered)
+    out["answered"] = out["answered"].fillna(0).astype(int)
+    out = out.join(score.drop(columns="cap").rename(columns={"finished": "cases_finished"}))
+    return out.rename(columns={"all_finished": "finished"}).reset_index()
 
 
 @dataclass(frozen=True)
 class ScoreDistribution:
-    """Per-student totals (for the histogram) and their summaries in points and percent."""
+    """Every student's session score (for the histogram) and the summary of those finished."""
 
-    totals: pd.DataFrame  # learner_id, student, answered, points, max_points, percent
-    summary: dict[str, float]  # of points: n, mean, median, sd, min, max
-    percent_summary: dict[str, float]
+    totals: pd.DataFrame  # learner_id, student, answered, SCORE_COLUMNS, finished
+    summary: dict[str, float]  # of percent, over the students who finished every activity
 
 
-def score_distribution(data: SessionData) -> ScoreDistribution:
-    """Totals of every student with at least one answer, and mean, median and SD."""
-    totals = _student_totals(data)
-    names = data.participants.set_index("learner_id")["student"]
-    totals.insert(0, "student", text_column(names.reindex(totals.index)).to_numpy())
-    totals = totals.reset_index()[
-        ["learner_id", "student", "answered", "points", "max_points", "percent"]
-    ]
+def score_distribution(data: SessionData, grades: pd.DataFrame) -> ScoreDistribution:
+    """Session scores of every student with an answer; mean, median and SD of the finished.
+
+    The summary is over the students who finished every activity of the session, so it
+    does not move as students in progress answer (their scores count work not done as 0).
+    """
+    answered = data.responses.groupby("learner_id").size()
+    totals = grades.assign(
+        answered=grades["learner_id"].map(answered).fillna(0).astype("int64"),
+        finished=grades["all_finished"],
+    )
+    totals = totals[totals["answered"] > 0].reset_index(drop=True)
+    columns = ["learner_id", "student", "answered", *SCORE_COLUMNS, "finished"]
     return ScoreDistribution(
-        totals, score_summary(totals["points"]), score_summary(totals["percent"])
+        totals[columns], score_summary(totals.loc[totals["finished"], "percent"])
     )
 
 
@@ -258,17 +236,22 @@ def _unique_items(data: SessionData) -> pd.DataFrame:
     return data.responses.drop_duplicates(["learner_id", "item"])
 
 
-def item_analysis(data: SessionData, library: CaseLibrary) -> ItemAnalysis:
+def item_analysis(
+    data: SessionData, library: CaseLibrary, finished: pd.Series | None = None
+) -> ItemAnalysis:
     """Moodle item statistics, labelled (case, step, type, skill, rule), with random-guess %.
 
-    ``random_guess`` is the expected score (% of max) of random non-empty selections, for the
-    +/- select-all and highlight items; NaN for the others.
+    Each item is analysed over the students who answered it (``classroom.item_stats``); the
+    test-level figures over ``finished`` (learner ids: those who finished every activity;
+    default every student). ``random_guess`` is the expected score (% of max) of random
+    non-empty selections, for the +/- select-all and highlight items; NaN for the others.
     """
     responses = _unique_items(data)
     stats = item_statistics(
         responses[["learner_id", "item", "points", "max_points"]].rename(
             columns={"learner_id": "student"}
-        )
+        ),
+        test_students=finished,
     )
     first = _first_rows(data)
     labels = []
@@ -494,71 +477,6 @@ def student_answers(
     return out
 
 
-# --- Exports -------------------------------------------------------------------------------
-
-
-def _possible(data: SessionData, library: CaseLibrary) -> pd.Series:
-    """Per learner_id: points possible (finished paths, plus the best path still open)."""
-    bounds = _bounds(library, [*data.session.case_ids, *data.attempts["case_id"]])
-    fresh = {c: bounds[(c, "")][1] for c in data.session.case_ids if (c, "") in bounds}
-    return _per_case(data, _attempt_paths(data, bounds), "possible", fresh).sum(axis=1)
-
-
-def exports_for(data: SessionData, library: CaseLibrary) -> dict[str, pd.DataFrame]:
-    """Tables to download: ``gradebook``, per-student ``scores`` and per-item ``responses``.
-
-    The gradebook's max_points is the points possible (see the module docstring), so work
-    not done counts 0; its percent has one decimal.
-    """
-    people = data.participants.set_index("learner_id")
-    totals = _student_totals(data).reindex(people.index)
-    points = totals["points"].fillna(0).astype("int64")
-    possible = _possible(data, library).reindex(people.index).fillna(0).astype("int64")
-    percent = (100 * points / possible.where(possible > 0)).round(1)
-    gradebook = pd.DataFrame(
-        {"student": people["student"], "points": points, "max_points": possible, "percent": percent}
-    )[list(GRADEBOOK_COLUMNS)]
-    by_case = data.responses.groupby(["learner_id", "case_id"])["points"].sum().unstack()
-    case_ids = list(dict.fromkeys([*data.session.case_ids, *by_case.columns]))
-    by_case = by_case.reindex(index=people.index, columns=case_ids).fillna(0).astype("int64")
-    done = data.attempts[data.attempts["status"] == "finished"].groupby("learner_id").size()
-    scores = pd.concat(
-        [
-            people[["student"]].assign(
-                learner_id=people.index, joined_at_utc=people["joined_at"].dt.tz_convert(None)
-            ),
-            by_case,
-            gradebook[["points", "max_points", "percent"]],
-        ],
-        axis=1,
-    )
-    scores["answered"] = totals["answered"].fillna(0).astype("int64")
-    scores["must_avoid"] = totals["must_avoid"].fillna(0).astype("int64")
-    scores["cases_finished"] = done.reindex(people.index).fillna(0).astype("int64")
-    r = data.responses
-    responses = pd.DataFrame(
-        {
-            "student": r["student"],
-            "learner_id": r["learner_id"],
-            "case_id": r["item_case"],
-            "step_id": r["item_step"],
-            "item_type": r["item_type"],
-            "skill": r["skill"],
-            "rule": r["rule"],
-            "points": r["points"],
-            "max_points": r["max_points"],
-            "response": [json.dumps(x, ensure_ascii=False) for x in r["response"]],
-            "must_avoid": r["must_avoid"].str.join("; "),
-            "answered_at_utc": r["created_at"].dt.tz_convert(None),
-        }
-    )
-    return {
-        "gradebook": gradebook.reset_index(drop=True),
-        "scores": scores.reset_index(drop=True),
-        "responses": responses.reset_index(drop=True),
-    }
-
-
 # --- All tables at once, cached -------------------------------------------------------------
 
 
@@ -567,6 +485,8 @@ class Dashboard:
     """Every dashboard table of one read of a session."""
 
     data: SessionData
+    scores: pd.DataFrame  # classroom.grades.attempt_scores: one row per student × activity
+    grades: pd.DataFrame  # classroom.grades.student_grades: one row per student
     roster: pd.DataFrame
     distribution: ScoreDistribution
     items: pd.DataFrame
@@ -579,11 +499,15 @@ class Dashboard:
 
 def build_dashboard(data: SessionData, library: CaseLibrary) -> Dashboard:
     """Compute every table from one read."""
-    analysis = item_analysis(data, library)
+    scores = attempt_scores(data, library)
+    grades = student_grades(scores, data)
+    analysis = item_analysis(data, library, grades.loc[grades["all_finished"], "learner_id"])
     return Dashboard(
         data=data,
-        roster=roster(data, library),
-        distribution=score_distribution(data),
+        scores=scores,
+        grades=grades,
+        roster=roster(data, library, grades),
+        distribution=score_distribution(data, grades),
         items=analysis.items,
         test=analysis.test,
         distractors=distractors(data, library),

@@ -13,20 +13,28 @@ or LibreOffice. Every text cell of every export passes one sanitiser, ``neutrali
 in that order: neutralising first and stripping after (the old order) turned
 ``"\x01=1+1"`` into a live ``=1+1``. XLSX cells holding text are written as strings, never
 as formulas, whatever they hold. Numbers stay numbers.
+
+``exports_for`` and ``workbook_sheets`` shape a session's dashboard into the tables the
+dashboard's downloads and ``casebook report`` write (the same tables for both).
 """
 
 from __future__ import annotations
 
 import io
+import json
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from classroom.item_stats import ItemDataError, score_matrix
+from classroom.grades import SCORE_COLUMNS
+
+if TYPE_CHECKING:  # the tables come from a Dashboard; exports is the layer above it
+    from classroom.dashboard import Dashboard
 
 # OWASP's list (=, +, -, @, tab, carriage return, and since 2025 line feed), and the
 # full-width and small forms some spreadsheet programs read as the same signs.
@@ -43,6 +51,7 @@ _INVISIBLE = re.compile(
 )
 # Excel forbids these in sheet names, and names longer than 31 characters.
 _BAD_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
+# The gradebook's first columns, as LMS imports read them (``exports_for`` below).
 GRADEBOOK_COLUMNS = ("student", "points", "max_points", "percent")
 
 
@@ -105,48 +114,6 @@ def to_xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     return buffer.getvalue()
 
 
-def gradebook(scores: pd.DataFrame) -> pd.DataFrame:
-    """Per-student totals for an LMS import: student, points, max_points, percent (1 decimal).
-
-    ``scores`` is either item responses (``student``, ``item``, ``points``, ``max_points``),
-    where an item a student has no row for counts 0 of its max points (as in the item
-    analysis), or, without an ``item`` column, rows of points and max points summed per student.
-    """
-    if scores.empty:
-        return pd.DataFrame(
-            {
-                "student": pd.Series(dtype=object),
-                "points": pd.Series(dtype=float),
-                "max_points": pd.Series(dtype=float),
-                "percent": pd.Series(dtype=float),
-            }
-        )
-    if "item" in scores.columns:
-        marks, item_max = score_matrix(scores)
-        points = marks.sum(axis=1).to_numpy()
-        max_points = np.full(points.shape, float(item_max.sum()))
-        students = marks.index
-    else:
-        missing = [c for c in ("student", "points", "max_points") if c not in scores.columns]
-        if missing:
-            raise ItemDataError(f"missing column(s): {', '.join(missing)}")
-        totals = scores.groupby("student", sort=True)[["points", "max_points"]].sum()
-        points = totals["points"].to_numpy(dtype=float)
-        max_points = totals["max_points"].to_numpy(dtype=float)
-        students = totals.index
-        if (max_points <= 0).any():
-            raise ItemDataError("every student needs max_points above 0")
-    return pd.DataFrame(
-        {
-            "student": students.to_numpy(),
-            # Sums of partial credit carry float noise (2.9999999999999996); 4 decimals hide it.
-            "points": np.round(points, 4),
-            "max_points": np.round(max_points, 4),
-            "percent": np.round(100 * points / max_points, 1),
-        }
-    )
-
-
 def _is_textual(dtype: object) -> bool:
     return not (
         pd.api.types.is_numeric_dtype(dtype)
@@ -179,3 +146,96 @@ def _check_sheet_names(names: list[str]) -> None:
         if name.casefold() in seen:
             raise ValueError(f"sheet name {name!r} is used twice (Excel ignores case)")
         seen.add(name.casefold())
+
+
+# --- The tables a session exports ---------------------------------------------------------
+
+
+ATTEMPT_COLUMNS = (
+    "student",
+    "learner_id",
+    "activity",
+    "kind",
+    "status",
+    "ended_early",
+    *SCORE_COLUMNS,
+    "started_at_utc",
+    "finished_at_utc",
+)
+
+
+def _utc(times: pd.Series) -> pd.Series:
+    """Timestamps as naive UTC (spreadsheets have no time zones; the column name says UTC)."""
+    return times.dt.tz_convert(None)
+
+
+def exports_for(board: Dashboard) -> dict[str, pd.DataFrame]:
+    """Tables to download, every score the reported one (``classroom.grades``):
+
+    - ``gradebook``: one row per student for an LMS: student, points, max_points, percent
+      (import ``percent``: the session score; points are as earned, so where a must-avoid
+      cap applied, ``capped`` is true and percent is below raw_percent), must_avoid;
+    - ``attempts``: one row per student × activity (not started included, counting 0);
+    - ``scores``: per student, the percent of each activity, then the session score;
+    - ``responses``: every answer; ``items``: the item analysis with each item's n.
+    Times are UTC.
+    """
+    data, grades, scores = board.data, board.grades, board.scores
+    gradebook = grades[["student", *SCORE_COLUMNS]].drop(columns="cap")
+    gradebook = gradebook[[*GRADEBOOK_COLUMNS, "raw_percent", "capped", "must_avoid"]]
+    attempts = scores.assign(
+        started_at_utc=_utc(scores["started_at"]), finished_at_utc=_utc(scores["finished_at"])
+    )[list(ATTEMPT_COLUMNS)]
+    per_activity = scores.pivot_table(
+        index="learner_id", columns="activity", values="percent", aggfunc="first", sort=False
+    )
+    order = list(dict.fromkeys([*data.session.case_ids, *scores["activity"]]))
+    per_activity = per_activity.reindex(index=grades["learner_id"], columns=order)
+    people = data.participants.set_index("learner_id")
+    summary = grades.set_index("learner_id")
+    per_student = pd.concat(
+        [
+            people[["student"]].assign(
+                learner_id=people.index, joined_at_utc=_utc(people["joined_at"])
+            ),
+            per_activity.rename(columns=lambda a: f"{a} %"),
+            summary[[*SCORE_COLUMNS]].drop(columns="cap"),
+        ],
+        axis=1,
+    )
+    answered = data.responses.groupby("learner_id").size()
+    per_student["answered"] = answered.reindex(people.index).fillna(0).astype("int64")
+    per_student["finished"] = summary["finished"]
+    r = data.responses
+    responses = pd.DataFrame(
+        {
+            "student": r["student"],
+            "learner_id": r["learner_id"],
+            "case_id": r["item_case"],
+            "step_id": r["item_step"],
+            "item_type": r["item_type"],
+            "skill": r["skill"],
+            "rule": r["rule"],
+            "points": r["points"],
+            "max_points": r["max_points"],
+            "response": [json.dumps(x, ensure_ascii=False) for x in r["response"]],
+            "must_avoid": r["must_avoid"].str.join("; "),
+            "answered_at_utc": _utc(r["created_at"]),
+        }
+    )
+    return {
+        "gradebook": gradebook.reset_index(drop=True),
+        "attempts": attempts.reset_index(drop=True),
+        "scores": per_student.reset_index(drop=True),
+        "responses": responses.reset_index(drop=True),
+        "items": board.items.reset_index(),
+    }
+
+
+def workbook_sheets(board: Dashboard) -> dict[str, pd.DataFrame]:
+    """Every export table, then the distractors and skills: the "Everything" workbook."""
+    return {
+        **exports_for(board),
+        "distractors": board.distractors,
+        "skills": board.skills.by_student,
+    }

@@ -1,13 +1,27 @@
 """Item analysis in the Moodle quiz-statistics tradition: facility, discrimination, reliability.
 
 Input is long format, one row per student × item: ``student``, ``item``, ``points``,
-``max_points``. It is pivoted once into a students × items matrix and every statistic is a
-column-wise matrix operation, so a few thousand students take milliseconds.
+``max_points``. It is pivoted once into a students × items matrix (with a mask of the cells
+answered) and every statistic is a column-wise matrix operation, so a few thousand students
+take milliseconds.
 
-Missing items: Moodle's "first attempt" statistics analyse only complete attempts. Casebook
-instead analyses every student who has at least one row, and counts an item they have no row
-for as 0 points (a skipped step earns nothing). The ``n`` column says how many students
-actually have a row for the item.
+Who is counted (Moodle's rule for random and branched questions): each item is analysed over
+the students who answered it, and only them. A step on a branch a student did not take is
+not a wrong answer, so it is not counted as 0: the item's ``n`` is its answerers, and its
+facility, SD, discrimination, efficiency and weights are computed over those ``n`` students,
+with the rest-of-test score X = T − x taken over the same students (T = the student's total
+over every item they answered). While students are still answering, or when branches differ
+in length, T covers different amounts of work; discrimination is most telling once the class
+has finished.
+
+Below ``MIN_ANSWERS`` answerers an item's only flag is "too few answers": its statistics are
+still computed, but on so few students no flag would mean anything.
+
+Test-level figures (mean, median, SD, CIC, error ratio, standard error, skewness, kurtosis)
+need one set of items answered by everyone, as Moodle's finished attempts of one quiz. They
+are computed over ``test_students`` (the dashboard passes the students who finished every
+activity) on the items *all* of them answered; ``OverallStats`` says how many of each, so
+the page can state exactly what they cover. Without branching that is every item.
 
 Formulas (Moodle, "Quiz statistics calculations"; x = mark on the item, T = total,
 X = T − x = rest of the test; variances and covariances divide by s − 1):
@@ -21,6 +35,7 @@ A statistic whose denominator is zero (one student, an item everyone scored the 
 is NaN, never an error or a warning.
 
 Flags (``flag`` column, "; "-separated, empty when none):
+- "too few answers": fewer than ``MIN_ANSWERS`` students answered it (then no other flag);
 - "weak discrimination": discriminative efficiency < 15 (Moodle's guidance flags below 15)
   or a negative discrimination index (stronger students did worse on the item);
 - "very easy": facility > 90 %; "very hard": facility < 20 %. These cut-offs are Casebook's;
@@ -31,7 +46,8 @@ For the whole test Moodle calls a CIC above 75 % satisfactory and below 64 % uns
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from math import comb
 
@@ -41,6 +57,7 @@ import pandas as pd
 RESPONSE_COLUMNS = ("student", "item", "points", "max_points")
 CHOICE_COLUMNS = ("student", "item", "option")
 
+MIN_ANSWERS = 5  # below this many answerers an item is "too few answers", never flagged
 WEAK_EFFICIENCY = 15.0
 VERY_EASY_FACILITY = 90.0
 VERY_HARD_FACILITY = 20.0
@@ -71,7 +88,11 @@ class ItemDataError(ValueError):
 
 @dataclass(frozen=True)
 class OverallStats:
-    """Whole-test statistics of the students' totals (points, except where named percent)."""
+    """Whole-test statistics of the students' totals (points, except where named percent).
+
+    Computed over ``n_students`` students on the ``n_items`` items every one of them
+    answered (of ``items_total`` items analysed); ``max_points`` is those items' sum.
+    """
 
     n_students: int
     max_points: float
@@ -84,6 +105,8 @@ class OverallStats:
     standard_error: float
     skewness: float
     kurtosis: float
+    n_items: int = 0
+    items_total: int = 0
 
 
 @dataclass(frozen=True)
@@ -94,8 +117,9 @@ class ItemAnalysis:
     test: OverallStats
 
 
-def score_matrix(responses: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
-    """Pivot responses to a students × items frame of points (missing = 0) and each item's max."""
+def score_matrix(responses: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """Pivot responses to a students × items frame of points (0 where not answered), each
+    item's max, and a students × items frame of booleans: which cells were answered."""
     _require_columns(responses, RESPONSE_COLUMNS)
     if responses["student"].isna().any() or responses["item"].isna().any():
         raise ItemDataError("every response needs a student and an item")
@@ -136,62 +160,123 @@ def score_matrix(responses: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
 
     marks = np.zeros((n_students, n_items))
     marks[student_codes, item_codes] = points
+    answered = np.zeros((n_students, n_items), dtype=bool)
+    answered[student_codes, item_codes] = True
     student_index = pd.Index(students, name="student")
     item_index = pd.Index(items, name="item")
     return (
         pd.DataFrame(marks, index=student_index, columns=item_index),
         pd.Series(item_max, index=item_index, name="max_points"),
+        pd.DataFrame(answered, index=student_index, columns=item_index),
     )
 
 
-def item_statistics(responses: pd.DataFrame) -> ItemAnalysis:
-    """Moodle-style item and whole-test statistics for long-format item responses."""
+def item_statistics(
+    responses: pd.DataFrame, test_students: Iterable[object] | None = None
+) -> ItemAnalysis:
+    """Moodle-style item statistics (each item over its answerers) and whole-test statistics
+    (over ``test_students``, default all, on the items all of them answered)."""
     if responses.empty:
         return ItemAnalysis(items=_empty_items(), test=_overall(np.zeros(0), NAN, 0, 0.0))
-    marks_frame, item_max_series = score_matrix(responses)
-    marks = marks_frame.to_numpy()
+    marks_frame, item_max_series, answered_frame = score_matrix(responses)
+    marks, answered = marks_frame.to_numpy(), answered_frame.to_numpy()
     item_max = item_max_series.to_numpy()
-    n_students = marks.shape[0]
-    total = marks.sum(axis=1)
-    rest = total[:, None] - marks
-
-    dev_mark, dev_rest, dev_total = _deviations(marks), _deviations(rest), _deviations(total)
-    if n_students > 1:
-        dof = n_students - 1
-        mark_variance = (dev_mark**2).sum(axis=0) / dof
-        rest_variance = (dev_rest**2).sum(axis=0) / dof
-        covariance = (dev_mark * dev_rest).sum(axis=0) / dof
-        covariance_with_total = dev_total @ dev_mark / dof
-        covariance_max = (np.sort(dev_mark, axis=0) * np.sort(dev_rest, axis=0)).sum(axis=0) / dof
-    else:
-        mark_variance = rest_variance = covariance = np.full(marks.shape[1], np.nan)
-        covariance_with_total = covariance_max = mark_variance
-
-    root_cov = np.sqrt(np.where(covariance_with_total >= 0, covariance_with_total, np.nan))
-    facility = 100 * marks.mean(axis=0) / item_max
-    discrimination = _ratio(100 * covariance, np.sqrt(mark_variance * rest_variance))
-    efficiency = _ratio(100 * covariance, covariance_max)
+    total = marks.sum(axis=1)  # unanswered cells hold 0: the total of what each answered
+    stats = _masked_item_statistics(marks, total, answered)
+    facility = 100 * stats["mean"] / item_max
+    discrimination = _ratio(100 * stats["covariance"], np.sqrt(stats["var_x"] * stats["var_rest"]))
+    efficiency = _ratio(100 * stats["covariance"], stats["covariance_max"])
+    with_total = stats["covariance_with_total"]
+    root_cov = np.sqrt(np.where(with_total >= 0, with_total, np.nan))
+    n = answered.sum(axis=0)
     items = pd.DataFrame(
         {
-            "n": responses["item"].value_counts().reindex(marks_frame.columns).to_numpy(),
+            "n": n,
             "facility": facility,
-            "sd": 100 * np.sqrt(mark_variance) / item_max,
+            "sd": 100 * np.sqrt(stats["var_x"]) / item_max,
             "intended_weight": 100 * item_max / item_max.sum(),
             "effective_weight": _ratio(100 * root_cov, np.nansum(root_cov)),
             "discrimination_index": discrimination,
             "discriminative_efficiency": efficiency,
             "max_points": item_max,
-            "flag": _flags(facility, discrimination, efficiency, mark_variance),
-            "covariance": covariance,
-            "covariance_with_total": covariance_with_total,
-            "mark_variance": mark_variance,
-            "rest_variance": rest_variance,
-            "covariance_max": covariance_max,
+            "flag": _flags(n, facility, discrimination, efficiency, stats["var_x"]),
+            "covariance": stats["covariance"],
+            "covariance_with_total": with_total,
+            "mark_variance": stats["var_x"],
+            "rest_variance": stats["var_rest"],
+            "covariance_max": stats["covariance_max"],
         },
         index=marks_frame.columns,
     )
-    overall = _overall(total, mark_variance.sum(), marks.shape[1], float(item_max.sum()))
-    return ItemAnalysis(items=items, test=overall)
+    return ItemAnalysis(
+        items=items, test=_test_statistics(marks_frame, answered, item_max, test_students)
+    )
+
+
+def _masked_item_statistics(
+    marks: np.ndarray, total: np.ndarray, answered: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Per column, over the rows answered only: mean of x, var x, var X, cov(x, X), cov(x, T)
+    and cov_max (sorted x paired with sorted X), with X = T − x. NaN where n < 2."""
+    n = answered.sum(axis=0)
+    dof = np.where(n > 1, n - 1, np.nan)
+    rest = np.where(answered, total[:, None] - marks, 0.0)
+    x = np.where(answered, marks, 0.0)
+    totals = np.where(answered, total[:, None], 0.0)
+    dev_x, dev_rest, dev_total = (_masked_deviations(v, answered, n) for v in (x, rest, totals))
+    with np.errstate(invalid="ignore"):
+        out = {
+            "mean": x.sum(axis=0) / n,
+            "var_x": (dev_x**2).sum(axis=0) / dof,
+            "var_rest": (dev_rest**2).sum(axis=0) / dof,
+            "covariance": (dev_x * dev_rest).sum(axis=0) / dof,
+            "covariance_with_total": (dev_x * dev_total).sum(axis=0) / dof,
+        }
+    # cov_max: each column's answered deviations sorted, unanswered rows (0) sorted last.
+    order = np.where(answered, 0, 1)
+    sorted_x = _sorted_answered(dev_x, order)
+    sorted_rest = _sorted_answered(dev_rest, order)
+    with np.errstate(invalid="ignore"):
+        out["covariance_max"] = (sorted_x * sorted_rest).sum(axis=0) / dof
+    return out
+
+
+def _sorted_answered(deviations: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Each column's answered values in ascending order, then the unanswered (all 0)."""
+    keys = np.lexsort((deviations, order), axis=0) if deviations.size else deviations
+    return np.take_along_axis(deviations, keys.astype(np.int64), axis=0)
+
+
+def _masked_deviations(values: np.ndarray, answered: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Deviations from the column mean over the answered rows; 0 elsewhere, and exactly 0 for
+    a column whose answered values are all equal (see ``_deviations``)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(answered, values, 0.0).sum(axis=0) / n
+    high = np.where(answered, values, -np.inf).max(axis=0, initial=-np.inf)
+    low = np.where(answered, values, np.inf).min(axis=0, initial=np.inf)
+    scale = np.abs(np.where(answered, values, 0.0)).max(axis=0, initial=1.0)
+    flat = (high - low) <= 1e-12 * scale
+    return np.where(answered & ~flat, values - mean, 0.0)
+
+
+def _test_statistics(
+    marks: pd.DataFrame,
+    answered: np.ndarray,
+    item_max: np.ndarray,
+    test_students: Iterable[object] | None,
+) -> OverallStats:
+    """Whole-test statistics over ``test_students`` on the items all of them answered."""
+    rows = np.ones(len(marks), dtype=bool)
+    if test_students is not None:
+        rows = marks.index.isin(list(test_students))
+    common = answered[rows].all(axis=0) if rows.any() else np.zeros(marks.shape[1], dtype=bool)
+    matrix = marks.to_numpy()[np.ix_(rows, common)]
+    s = matrix.shape[0]
+    variance_sum = float((_deviations(matrix) ** 2).sum() / (s - 1)) if s > 1 else NAN
+    test = _overall(
+        matrix.sum(axis=1), variance_sum, int(common.sum()), float(item_max[common].sum())
+    )
+    return replace(test, n_items=int(common.sum()), items_total=marks.shape[1])
 
 
 def score_summary(totals: pd.Series) -> dict[str, float]:
@@ -292,11 +377,13 @@ def _overall(
 
 
 def _flags(
+    n: np.ndarray,
     facility: np.ndarray,
     discrimination: np.ndarray,
     efficiency: np.ndarray,
     mark_variance: np.ndarray,
 ) -> np.ndarray:
+    """The flags of each item; "too few answers" alone below MIN_ANSWERS answerers."""
     rules = (
         ("weak discrimination", (efficiency < WEAK_EFFICIENCY) | (discrimination < 0)),
         ("very easy", facility > VERY_EASY_FACILITY),
@@ -306,7 +393,7 @@ def _flags(
     text = np.full(facility.shape, "", dtype=object)
     for label, hit in rules:
         text = np.where(hit, np.where(text == "", label, text + "; " + label), text)
-    return text
+    return np.where(n < MIN_ANSWERS, "too few answers", text)
 
 
 def _deviations(values: np.ndarray) -> np.ndarray:

@@ -15,6 +15,10 @@ Decisions:
 - Deleting a learner deletes their attempts, answers and memberships (CASCADE). Deleting a
   class session deletes its participants and its attempts (CASCADE, not SET NULL): exam work
   turned into unattributed practice would be misleading, and it keeps retention simple.
+- An attempt stores its reported score when it finishes (``scoring.grades``: points,
+  max_points, raw_percent, percent, capped, must_avoid_count) and the case's must-avoid cap
+  when it starts, so a republished case never changes a grade.
+- ``class_session.ended_at`` is set by "End now": from then on no answer is accepted.
 """
 
 from __future__ import annotations
@@ -111,6 +115,7 @@ class ClassSession(Base):
     results_released: Mapped[bool]
     created_at: Mapped[datetime] = _created()
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # answering stopped
 
 
 class Participant(Base):
@@ -165,7 +170,11 @@ class Attempt(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     points: Mapped[int | None]
     max_points: Mapped[int | None]
-    percent: Mapped[float | None] = mapped_column(sa.Float)
+    percent: Mapped[float | None] = mapped_column(sa.Float)  # the reported percent
+    raw_percent: Mapped[float | None] = mapped_column(sa.Float)
+    capped: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    must_avoid_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    must_avoid_cap: Mapped[int | None]
     current_step: Mapped[str | None] = mapped_column(sa.String(200))
     minutes_elapsed: Mapped[int] = mapped_column(default=0, server_default="0")
 

@@ -53,7 +53,9 @@ class SessionData:
 
     session: SessionInfo
     participants: pd.DataFrame  # learner_id, student, joined_at (join order)
-    attempts: pd.DataFrame  # attempt_id, learner_id, case_id, kind, status, current_step, ...
+    # attempt_id, learner_id, case_id, kind, status, current_step, the stored score (points,
+    # max_points, must_avoid_count, must_avoid_cap), started_at, finished_at, quiz_keys, ...
+    attempts: pd.DataFrame
     responses: pd.DataFrame  # RESPONSE_COLUMNS + item_case, item_step, must_avoid_count
     choices: pd.DataFrame  # student, learner_id, item, option ("row:column" for grids)
     key: Key
@@ -105,7 +107,7 @@ def _participants_query(session_id: int, dialect: str) -> sa.Select[Any]:
     )
 
 
-def _attempts_query(session_id: int) -> sa.Select[Any]:
+def _attempts_query(session_id: int, dialect: str) -> sa.Select[Any]:
     return (
         sa.select(
             Attempt.id,
@@ -116,6 +118,12 @@ def _attempts_query(session_id: int) -> sa.Select[Any]:
             Attempt.current_step,
             sa.type_coerce(Attempt.quiz_spec, sa.Text),
             Attempt.case_version,
+            Attempt.points,
+            Attempt.max_points,
+            Attempt.must_avoid_count,
+            Attempt.must_avoid_cap,
+            _instant(Attempt.started_at, dialect),
+            _instant(Attempt.finished_at, dialect),
         )
         .join(
             Participant,
@@ -161,6 +169,12 @@ _ATTEMPT_COLUMNS = {
     "current_step": object,
     "quiz_spec": object,
     "case_version": object,
+    "points": object,  # None while open
+    "max_points": object,
+    "must_avoid_count": "int64",
+    "must_avoid_cap": object,  # None: no cap
+    "started_at": object,
+    "finished_at": object,
 }
 _ANSWER_COLUMNS = {
     "attempt_id": "int64",
@@ -209,7 +223,7 @@ def _read(engine: Engine, code: str, session_id: int) -> tuple[Key, list[pd.Data
         dialect = conn.dialect.name
         frames = [
             _frame(conn, _participants_query(session_id, dialect), _PARTICIPANT_COLUMNS),
-            _frame(conn, _attempts_query(session_id), _ATTEMPT_COLUMNS),
+            _frame(conn, _attempts_query(session_id, dialect), _ATTEMPT_COLUMNS),
             _frame(conn, _answers_query(session_id, dialect), _ANSWER_COLUMNS),
         ]
     return (normalize_code(code), *(int(v) for v in key)), frames
@@ -223,16 +237,26 @@ def session_frames(engine: Engine, code: str) -> SessionData:
     key, (participants, attempts, answers) = _read(engine, code, info.id)
     participants["joined_at"] = _times(participants["joined_at"])
     specs = _decode(attempts.pop("quiz_spec").to_numpy())[0]
-    attempts["quiz_items"] = np.array([len((s or {}).get("items", [])) for s in specs], dtype=int)
+    # Built element by element: numpy would turn a list of equal-length tuples into 2-D.
+    attempts["quiz_keys"] = pd.Series(
+        [tuple((s or {}).get("items", ())) for s in specs], dtype=object
+    )
+    attempts["quiz_items"] = np.array([len(k) for k in attempts["quiz_keys"]], dtype=int)
+    for column in ("started_at", "finished_at"):
+        attempts[column] = _times(attempts[column])
     responses, choices = _response_frames(participants, attempts, answers)
     return SessionData(info, participants, attempts, responses, choices, key)
 
 
 def _times(values: pd.Series) -> pd.Series:
-    """UTC timestamps on a fresh range index, from ISO text or microseconds (``_instant``)."""
+    """UTC timestamps on a fresh range index, from ISO text or microseconds (``_instant``);
+    None (an attempt not finished) becomes NaT."""
     raw = values.to_numpy()
-    if len(raw) and isinstance(raw[0], int):
-        return pd.Series(pd.to_datetime(raw.astype(np.int64), unit="us", utc=True))
+    missing = pd.isna(raw)
+    given = raw[~missing]
+    if len(given) and isinstance(given[0], int):
+        micros = raw.astype(np.int64) if not missing.any() else pd.array(raw, dtype="Int64")
+        return pd.Series(pd.to_datetime(micros, unit="us", utc=True))
     return pd.Series(pd.to_datetime(raw, utc=True, format="ISO8601"))
 
 

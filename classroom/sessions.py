@@ -1,9 +1,18 @@
 """Class sessions: an educator's join code, who joined, and what they answered.
 
-A session is open for joining until the educator closes it; a closed session refuses new
-participants and new attempts, but answers to attempts already started are still accepted
-(in exam mode only until the time limit, checked by ``record_answer``). Each participant has
-one attempt per case of the session, so results have one row per student and item.
+The rules (also in the README, "Class sessions and exams"):
+
+- **Stop new joiners** (``set_open(False)``): a closed session refuses new participants and
+  new attempts; answers to attempts already started are still accepted.
+- **End now** (``classroom.closing.end_answering``): no answer is accepted any more, from
+  anyone; every attempt still open is finished with what it has (work not done counts 0).
+- **Release results** (exam mode): participants see their scores and feedback, each only
+  once their own attempt is finished. Releasing also closes the session to new joiners and
+  new attempts, so nobody starts an exam whose key is out.
+- In exam mode answers are refused once the time limit has passed (``record_answer``).
+
+Each participant has one attempt per case of the session, so results have one row per
+student and item.
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ __all__ = [
     "CODE_LENGTH",
     "MODES",
     "SessionInfo",
+    "answering_count",
     "create_session",
     "delete_participant",
     "delete_session",
@@ -73,6 +83,12 @@ class SessionInfo:
     results_released: bool
     created_at: datetime
     closed_at: datetime | None
+    ended_at: datetime | None = None  # "End now": no answers accepted after it
+
+    @property
+    def answering(self) -> bool:
+        """True until the educator ends the session ("End now")."""
+        return self.ended_at is None
 
 
 def new_code() -> str:
@@ -93,6 +109,7 @@ def _info(row: Row[Any]) -> SessionInfo:
         results_released=row.results_released,
         created_at=row.created_at,
         closed_at=row.closed_at,
+        ended_at=row.ended_at,
     )
 
 
@@ -171,9 +188,14 @@ def list_sessions(engine: Engine) -> list[SessionInfo]:
 
 @translate_errors(_NOT_CHANGED)
 def set_open(engine: Engine, code: str, is_open: bool) -> SessionInfo:
-    """Open or close a session for joining."""
+    """Open a session for joining, or close it to new joiners and new attempts.
+
+    A session whose answering has ended cannot be reopened.
+    """
     with engine.begin() as conn:
         info = _require(conn, code)
+        if is_open and not info.answering:
+            raise ValueError("this class session has ended; create a new session instead")
         conn.execute(
             sa.update(ClassSession)
             .where(ClassSession.id == info.id)
@@ -184,13 +206,40 @@ def set_open(engine: Engine, code: str, is_open: bool) -> SessionInfo:
 
 @translate_errors(_NOT_CHANGED)
 def release_results(engine: Engine, code: str) -> SessionInfo:
-    """Let participants see their scores and feedback."""
+    """Let participants see their scores and feedback; closes joining and new attempts too.
+
+    Each student sees their feedback only once their own attempt is finished, so anyone
+    still answering keeps answering without the key (or the educator ends answering first).
+    """
     with engine.begin() as conn:
         info = _require(conn, code)
         conn.execute(
-            sa.update(ClassSession).where(ClassSession.id == info.id).values(results_released=True)
+            sa.update(ClassSession)
+            .where(ClassSession.id == info.id)
+            .values(
+                results_released=True,
+                is_open=False,
+                closed_at=info.closed_at if not info.is_open else utcnow(),
+            )
         )
         return _require(conn, code)
+
+
+@translate_errors(_NOT_LOADED)
+def answering_count(engine: Engine, code: str) -> int:
+    """How many attempts of the session can still receive answers (the dashboard is live)."""
+    with reading(engine) as conn:
+        info = _require(conn, code)
+        if not info.answering:
+            return 0
+        started = conn.execute(
+            sa.select(Attempt.started_at).where(
+                Attempt.session_id == info.id, Attempt.status == "open"
+            )
+        ).scalars()
+        limit = info.time_limit_minutes if info.mode == "exam" else None
+        now = utcnow()
+        return sum(not time_is_up(at, limit, now) for at in started)
 
 
 @translate_errors("You have not joined; try again.")
@@ -290,10 +339,9 @@ def session_responses(engine: Engine, code: str) -> list[dict[str, Any]]:
 
 @translate_errors(_NOT_LOADED)
 def session_roster(engine: Engine, code: str) -> list[dict[str, Any]]:
-    """Participants in order of joining, with attempts started and finished and their scores.
+    """Participants in order of joining, with how many attempts they started and finished.
 
-    ``points``/``max_points`` sum the finished attempts; ``percent`` is the mean of their
-    reported percents (which honour a case's must-avoid cap), None before any is finished.
+    Scores are not here: ``classroom.grades`` holds the one definition every surface uses.
     """
     finished = Attempt.status == "finished"
     query = (
@@ -303,9 +351,6 @@ def session_roster(engine: Engine, code: str) -> list[dict[str, Any]]:
             Participant.joined_at,
             sa.func.count(Attempt.id).label("started"),
             sa.func.count(Attempt.id).filter(finished).label("finished"),
-            sa.func.sum(Attempt.points).filter(finished).label("points"),
-            sa.func.sum(Attempt.max_points).filter(finished).label("max_points"),
-            sa.func.avg(Attempt.percent).filter(finished).label("percent"),
         )
         .join(ClassSession, ClassSession.id == Participant.session_id)
         .outerjoin(
@@ -323,12 +368,7 @@ def session_roster(engine: Engine, code: str) -> list[dict[str, Any]]:
     )
     with reading(engine) as conn:
         _require(conn, code)
-        rows = [dict(row._mapping) for row in conn.execute(query)]
-    for row in rows:
-        row["points"] = None if row["points"] is None else int(row["points"])
-        row["max_points"] = None if row["max_points"] is None else int(row["max_points"])
-        row["percent"] = None if row["percent"] is None else float(row["percent"])
-    return rows
+        return [dict(row._mapping) for row in conn.execute(query)]
 
 
 @translate_errors("Nothing was deleted; try again.")

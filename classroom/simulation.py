@@ -30,6 +30,7 @@ from sqlalchemy.engine import Engine
 from classroom import attempts, sessions
 from classroom.db import StorageError
 from scoring.case_path import summarize, transition
+from scoring.grades import ReportedScore
 from scoring.items import score_response
 from scoring.loader import CaseLibrary
 from scoring.simulate import random_response
@@ -105,9 +106,7 @@ class _PlannedCase:
     version: str
     first_step: str
     answers: tuple[_PlannedAnswer, ...]
-    points: int
-    max_points: int
-    percent: float
+    score: ReportedScore  # what finishing the attempt will store
 
 
 def plan_student(
@@ -141,15 +140,7 @@ def _plan_case(
         moves.append(move)
         current = move.next_step
     totals = summarize(case, items, path, moves)
-    return _PlannedCase(
-        case_id,
-        loaded.version,
-        case.steps[0].id,
-        tuple(planned),
-        totals.points,
-        totals.max_points,
-        round(totals.percent, 2),
-    )
+    return _PlannedCase(case_id, loaded.version, case.steps[0].id, tuple(planned), totals.score)
 
 
 def _play_student(engine: Engine, code: str, name: str, plan: list[_PlannedCase]) -> _Outcome:
@@ -170,7 +161,13 @@ def _play_student(engine: Engine, code: str, name: str, plan: list[_PlannedCase]
 
 def _play_case(engine: Engine, code: str, token: str, case: _PlannedCase, out: _Outcome) -> None:
     info = attempts.start_attempt(
-        engine, token, case.case_id, case.version, session_code=code, first_step=case.first_step
+        engine,
+        token,
+        case.case_id,
+        case.version,
+        session_code=code,
+        first_step=case.first_step,
+        must_avoid_cap=case.score.cap,
     )
     out.attempt_ids.add(info.id)
     for answer in case.answers:
@@ -187,14 +184,7 @@ def _play_case(engine: Engine, code: str, token: str, case: _PlannedCase, out: _
                 engine, token, info.id, answer.step_id, **answer.fields
             )
             out.resend_created += int(again)
-    attempts.finish_attempt(
-        engine,
-        token,
-        info.id,
-        points=case.points,
-        max_points=case.max_points,
-        percent=case.percent,
-    )
+    attempts.finish_attempt(engine, token, info.id)
 
 
 def simulate(

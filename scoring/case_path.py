@@ -6,7 +6,8 @@ otherwise the step's ``next``; otherwise the following listed step, unless ``end
 Must-avoid rule: every must-avoid choice is flagged in the item result and the debrief. When
 a case sets ``must_avoid_cap`` (a percent) and any must-avoid choice was made, the reported
 case percent is ``min(raw percent, cap)``; the points themselves are not changed, so item
-statistics stay comparable across classes.
+statistics stay comparable across classes. The reported score is defined in
+``scoring.grades``; ``CaseResult.score`` is that score for the path taken.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scoring.explain import Evidence, ItemResult, resolve_evidence
+from scoring.grades import ReportedScore, reported_score
 from scoring.guidance import GuidanceLibrary
 from scoring.items import max_points, score_response
 from scoring.models import Case, Option, Skill
@@ -42,6 +44,7 @@ class CaseResult:
     consequence_evidence: list[Evidence] = field(default_factory=list)
     must_avoid_cap: int | None = None
     finished: bool = True
+    points_left: int = 0  # unfinished: the most points on any path still open
 
     @property
     def points(self) -> int:
@@ -50,13 +53,8 @@ class CaseResult:
 
     @property
     def max_points(self) -> int:
-        """Points available on the path taken."""
+        """Points available on the path taken so far."""
         return sum(i.max_points for i in self.items)
-
-    @property
-    def raw_percent(self) -> float:
-        """Points as a percentage of the maximum."""
-        return 100.0 * self.points / self.max_points if self.max_points else 0.0
 
     @property
     def must_avoid(self) -> list[tuple[str, str]]:
@@ -64,18 +62,30 @@ class CaseResult:
         return [(i.step_id, c) for i in self.items for c in i.must_avoid_chosen]
 
     @property
+    def score(self) -> ReportedScore:
+        """The reported score (``scoring.grades``): work not done counts 0 until finished."""
+        return reported_score(
+            self.points,
+            self.max_points + self.points_left,
+            len(self.must_avoid),
+            self.must_avoid_cap,
+            finished=self.finished,
+        )
+
+    @property
+    def raw_percent(self) -> float:
+        """Points as a percentage of the points possible (before the cap)."""
+        return self.score.raw_percent
+
+    @property
     def capped(self) -> bool:
         """True when the must-avoid cap lowered the percent."""
-        return bool(
-            self.must_avoid
-            and self.must_avoid_cap is not None
-            and self.raw_percent > self.must_avoid_cap
-        )
+        return self.score.capped
 
     @property
     def percent(self) -> float:
         """Reported percent, after the must-avoid cap."""
-        return float(self.must_avoid_cap) if self.capped else self.raw_percent
+        return self.score.percent
 
     @property
     def by_skill(self) -> dict[Skill, tuple[int, int]]:
@@ -191,7 +201,11 @@ def summarize(
     transitions: list[Transition],
     finished: bool = True,
 ) -> CaseResult:
-    """Build a CaseResult from items already scored (the app scores as the trainee goes)."""
+    """Build a CaseResult from items already scored (the app scores as the trainee goes).
+
+    Unfinished, ``path`` ends with the step the trainee is on; its best remaining path counts.
+    """
+    left = 0 if finished or not path else path_bounds(case)[path[-1]][1]
     return CaseResult(
         case_id=case.id,
         items=items,
@@ -201,6 +215,7 @@ def summarize(
         consequence_evidence=[e for t in transitions for e in t.evidence],
         must_avoid_cap=case.must_avoid_cap,
         finished=finished,
+        points_left=left,
     )
 
 

@@ -47,6 +47,25 @@ class OptionResult:
 
 
 @dataclass(frozen=True)
+class PairResult:
+    """One neighbouring pair of an ordering answer, in the trainee's order, and its point.
+
+    ``follows`` lists the options that would have scored after ``first`` (the next place in
+    the key, or ``first``'s tied partners); empty when ``first`` is last in the key.
+    """
+
+    position: int  # 1-based place of ``first`` in the trainee's order
+    first: str
+    second: str
+    first_text: str
+    second_text: str
+    scored: bool
+    tie: bool  # first and second are tied in the key (either order scores)
+    reversed: bool  # second comes before first in the key
+    follows: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ItemResult:
     """A scored response: points, the rule and its arithmetic, and every option explained."""
 
@@ -62,6 +81,7 @@ class ItemResult:
     practice_notes: tuple[PracticeNote, ...] = ()
     must_avoid_chosen: tuple[str, ...] = ()
     response: object = field(default=None, compare=False)
+    pairs: tuple[PairResult, ...] = ()  # ordering items: every neighbouring pair, scored or not
 
     @property
     def full_marks(self) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from scoring import rules
-from scoring.explain import ItemResult, OptionResult, resolve_evidence, verdict
+from scoring.explain import ItemResult, OptionResult, PairResult, resolve_evidence, verdict
 from scoring.guidance import GuidanceLibrary
 from scoring.models import (
     BowTie,
@@ -260,9 +260,13 @@ class _Scorer:
             results,
         )
 
-    def ordering(self, order: list[str]) -> tuple[int, int, str, list[OptionResult]]:
-        """Adjacent pairs (default): a point for each neighbouring pair placed in key order;
-        tied options (a list inside correct_order) may come in either order."""
+    def ordering(
+        self, order: list[str]
+    ) -> tuple[int, int, str, list[OptionResult], tuple[PairResult, ...]]:
+        """Adjacent pairs (default): a point for each neighbouring pair of the trainee's order
+        whose second option comes next in the key (tied options, a list inside correct_order,
+        count as next to each other in either order). Every pair is returned, so the feedback
+        can show which scored."""
         step: Ordering = self.step
         groups = [g if isinstance(g, list) else [g] for g in step.correct_order]
         group_of = {x: i for i, g in enumerate(groups) for x in g}
@@ -281,10 +285,28 @@ class _Scorer:
             g = group_of[x]
             return first[g] <= at < first[g] + len(groups[g])
 
-        n = len(step.options) - 1
-        good = sum(group_of[b] - group_of[a] in (0, 1) for a, b in itertools.pairwise(order))
-        whole = all(placed(x, i + 1) for i, x in enumerate(order))
         by_id = {o.id: o for o in step.options}
+
+        def pair(at: int, a: str, b: str) -> PairResult:
+            step_up = group_of[b] - group_of[a]
+            tied = [x for x in groups[group_of[a]] if x != a]
+            after = groups[group_of[a] + 1] if group_of[a] + 1 < len(groups) else []
+            return PairResult(
+                position=at,
+                first=a,
+                second=b,
+                first_text=by_id[a].text,
+                second_text=by_id[b].text,
+                scored=step_up in (0, 1),
+                tie=step_up == 0,
+                reversed=step_up < 0,
+                follows=(*tied, *after),
+            )
+
+        n = len(step.options) - 1
+        pairs = tuple(pair(i + 1, a, b) for i, (a, b) in enumerate(itertools.pairwise(order)))
+        good = sum(p.scored for p in pairs)
+        whole = all(placed(x, i + 1) for i, x in enumerate(order))
         results = []
         for i, x in enumerate(order):
             r = self.option(by_id[x], True, True, your_position=i + 1, correct_position=label(x))
@@ -292,12 +314,15 @@ class _Scorer:
         if step.rule == "all_or_nothing":
             points = n if whole else 0
             state = "the whole order is right" if whole else "the order is not exactly right"
-            return points, n, f"all or nothing: {state} = {points} of {n}", results
-        words = (
-            f"1 point for each neighbouring pair in the right order: {good} of {n} pairs"
-            f" = {good} of {n}"
+            return points, n, f"all or nothing: {state} = {points} of {n}", results, ()
+        marks = ", ".join(
+            f"{p.position}–{p.position + 1} {'✓' if p.scored else '✗'}" for p in pairs
         )
-        return good, n, words, results
+        words = (
+            f"1 point for each neighbouring pair whose second option comes next in the key "
+            f"(places {marks}): {good} of {n} pairs = {good} of {n}"
+        )
+        return good, n, words, results, pairs
 
 
 def rule_of(step: Any) -> str:
@@ -319,6 +344,7 @@ def score_response(
     answer = normalize_response(step, raw)
     s = _Scorer(step, lib, tuple(within))
     rule = rule_of(step)
+    pairs: tuple[PairResult, ...] = ()
     if isinstance(step, MultipleChoice | SelectN | SelectAll | Highlight | HighlightTable):
         points, max_points, words, results = s.flat(answer, rule)
     elif isinstance(step, DropdownCloze | DropdownTable | DragDropCloze):
@@ -332,7 +358,7 @@ def score_response(
     elif isinstance(step, BowTie):
         points, max_points, words, results = s.bow_tie(answer)
     elif isinstance(step, Ordering):
-        points, max_points, words, results = s.ordering(answer)
+        points, max_points, words, results, pairs = s.ordering(answer)
     else:  # pragma: no cover - the model admits no other types
         raise TypeError(f"unknown item type {type(step).__name__}")
     avoid = tuple(
@@ -354,6 +380,7 @@ def score_response(
         practice_notes=notes,
         must_avoid_chosen=avoid,
         response=answer,
+        pairs=pairs,
     )
 
 

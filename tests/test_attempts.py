@@ -141,11 +141,12 @@ def test_points_must_be_whole_and_within_max(db_engine):
 def test_finish_is_idempotent_and_closes_the_attempt(db_engine):
     token = new_learner(db_engine)
     attempt = start_attempt(db_engine, token, "case-a", "v1")
-    submit(db_engine, token, attempt.id, "s1")
-    done = finish_attempt(db_engine, token, attempt.id, points=1, max_points=2, percent=50.0)
+    submit(db_engine, token, attempt.id, "s1", points=1, max_points=2)
+    done = finish_attempt(db_engine, token, attempt.id)
+    # The server scores what was stored: 1 of 2 points.
     assert (done.status, done.points, done.max_points, done.percent) == ("finished", 1, 2, 50.0)
-    assert done.finished_at is not None
-    again = finish_attempt(db_engine, token, attempt.id, points=2, max_points=2, percent=100.0)
+    assert done.finished_at is not None and done.score.text == "50%"
+    again = finish_attempt(db_engine, token, attempt.id)
     assert again == done
     with pytest.raises(ValueError, match="finished"):
         submit(db_engine, token, attempt.id, "s2")
@@ -161,7 +162,7 @@ def test_open_attempt_resumes_the_newest_unfinished_one(db_engine):
     newer = start_attempt(db_engine, token, "case-a", "v2")
     start_attempt(db_engine, token, "case-b", "v1")
     assert open_attempt(db_engine, token, "case-a") == newer
-    finish_attempt(db_engine, token, newer.id, points=0, max_points=1, percent=0)
+    finish_attempt(db_engine, token, newer.id)
     assert open_attempt(db_engine, token, "case-a") == older
     assert open_attempt(db_engine, token, "case-a", kind="quiz") is None
 
@@ -184,7 +185,7 @@ def test_learners_cannot_reach_each_others_attempts(db_engine):
     with pytest.raises(ValueError, match="no such attempt"):
         submit(db_engine, bob, attempt.id, "s2")
     with pytest.raises(ValueError, match="no such attempt"):
-        finish_attempt(db_engine, bob, attempt.id, points=0, max_points=1, percent=0)
+        finish_attempt(db_engine, bob, attempt.id)
     attempts.delete_learner_data(db_engine, bob)
     assert len(answers(db_engine, alice, attempt.id)) == 1
     assert get_attempt(db_engine, alice, attempt.id).status == "open"

@@ -25,6 +25,19 @@ KEYS = {
 }
 
 
+# Every step keyed but the priority: walking her to the bathroom, a must-avoid choice.
+UNSAFE_PATH = {
+    **{k: v for k, v in KEYS.items() if not k.startswith("early-")},
+    "priority": "walk-bathroom",
+    "deficit-plan": "surgery-then-rt",
+    "deficit-bowtie": {
+        "condition": "scc",
+        "actions": ["steroid", "prep-surgery"],
+        "parameters": ["leg-strength", "bladder-bowel"],
+    },
+}
+
+
 def test_prompt_escalation_path_scores_full_marks(shipped):
     case = shipped.cases[SCC].case
     result = score_case(case, {**KEYS, "priority": "notify-now"}, shipped.guidance)
@@ -44,17 +57,7 @@ def test_prompt_escalation_path_scores_full_marks(shipped):
 
 def test_delay_path_deteriorates_and_cites_paralysis(shipped):
     case = shipped.cases[SCC].case
-    answers = {
-        **KEYS,
-        "priority": "prn-reassess",
-        "deficit-plan": "surgery-then-rt",
-        "deficit-bowtie": {
-            "condition": "scc",
-            "actions": ["steroid", "prep-surgery"],
-            "parameters": ["leg-strength", "bladder-bowel"],
-        },
-    }
-    del answers["early-bowtie"], answers["early-radiation-timing"]
+    answers = {**UNSAFE_PATH, "priority": "prn-reassess"}  # the deficit path, by delay
     result = score_case(case, answers, shipped.guidance)
     assert "deficit-bowtie" in result.path and "early-bowtie" not in result.path
     assert clock_time(case, result.minutes_elapsed) == "06:00 (next day)"
@@ -68,17 +71,7 @@ def test_delay_path_deteriorates_and_cites_paralysis(shipped):
 
 def test_must_avoid_caps_the_reported_percent(shipped):
     case = shipped.cases[SCC].case
-    answers = {
-        **KEYS,
-        "priority": "walk-bathroom",
-        "deficit-plan": "surgery-then-rt",
-        "deficit-bowtie": {
-            "condition": "scc",
-            "actions": ["steroid", "prep-surgery"],
-            "parameters": ["leg-strength", "bladder-bowel"],
-        },
-    }
-    result = score_case(case, answers, shipped.guidance)
+    result = score_case(case, UNSAFE_PATH, shipped.guidance)
     assert result.must_avoid == [
         ("priority", "Walk her to the bathroom to see whether she can empty her bladder")
     ]

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from casebook.cli import cli
+from tests.test_case_path import UNSAFE_PATH
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = Path(__file__).resolve().parent / "bad_cases"
@@ -72,7 +73,26 @@ def test_score_prints_json_per_step(tmp_path):
         {"id": "cues", "points": 2, "max_points": 4, "rule": "+/-"},
         {"id": "priority", "points": 1, "max_points": 1, "rule": "0/1"},
     ]
-    assert (out["points"], out["max_points"]) == (3, 5)
+    # The path stops at early-bowtie: 12 more points are possible from there, so the score
+    # so far is 3 of 17 (work not done counts 0), as the dashboard shows it.
+    assert (out["points"], out["max_points"], out["percent"], out["finished"]) == (
+        3,
+        17,
+        17.6,
+        False,
+    )
+
+
+def test_score_reports_the_capped_percent_with_the_raw_one(tmp_path):
+    out = json.loads(run("score", str(SCC), write_json(tmp_path, UNSAFE_PATH)).stdout)
+    assert (out["points"], out["max_points"], out["raw_percent"]) == (16, 17, 94.1)
+    assert (out["percent"], out["capped"], out["must_avoid_cap"]) == (50.0, True, 50)
+    assert out["must_avoid"] == [
+        {
+            "step": "priority",
+            "choice": "Walk her to the bathroom to see whether she can empty her bladder",
+        }
+    ]
 
 
 @pytest.mark.parametrize(

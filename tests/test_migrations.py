@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from classroom.attempts import answers, get_attempt, record_answer, start_attempt
+from classroom.attempts import answers, get_attempt, list_attempts, record_answer, start_attempt
 from classroom.db import MIGRATIONS, make_engine, upgrade
 from classroom.schema import Base
 from classroom.sessions import create_session, join_session
@@ -138,16 +138,94 @@ def test_sqlite_rebuild_keeps_autoincrement_and_foreign_keys_on(sqlite_url):
         engine.dispose()
 
 
+def test_upgrade_to_0003_fills_in_each_attempts_reported_score(db_url):
+    """Attempts finished before 0003 keep their grade; the cap they had is recognized."""
+    engine = make_engine(db_url)
+    upgrade(engine, "0002")
+    utc = "+00" if engine.dialect.name == "postgresql" else ""
+    when = "2025-03-04 05:06:07" + utc
+    with engine.begin() as conn:
+        run = conn.execute
+        run(
+            sa.text("INSERT INTO learner (token, display_name, created_at) VALUES (:t, 'Ada', :c)"),
+            {"t": TOKEN, "c": when},
+        )
+        learner = run(sa.text("SELECT id FROM learner")).scalar_one()
+        # (points, max_points, stored percent, status, must-avoid choices in its answers)
+        old = [(16, 17, 50.0, "finished", 1), (6, 7, 85.71, "finished", 0), (1, 2, None, "open", 2)]
+        for n, (points, top, percent, status, made) in enumerate(old):
+            attempt = run(
+                sa.text(
+                    "INSERT INTO attempt (learner_id, case_id, case_version, kind, status,"
+                    " started_at, points, max_points, percent, minutes_elapsed)"
+                    " VALUES (:l, :case, 'v1', 'case', :status, :s, :p, :m, :pc, 0) RETURNING id"
+                ),
+                {
+                    "l": learner,
+                    "case": f"case-{n}",
+                    "status": status,
+                    "s": when,
+                    "p": points if status == "finished" else None,
+                    "m": top if status == "finished" else None,
+                    "pc": percent,
+                },
+            ).scalar_one()
+            run(
+                sa.text(
+                    "INSERT INTO answer (attempt_id, seq, step_id, response, points, max_points,"
+                    " rule, skill, item_type, must_avoid, next_step, created_at)"
+                    " VALUES (:a, 1, 's1', '[]', :p, :m, '0/1', 'take_action',"
+                    " 'multiple_choice', :made, NULL, :c)"
+                ),
+                {"a": attempt, "p": points, "m": top, "made": json_list(made), "c": when},
+            )
+    upgrade(engine)
+    try:
+        capped, plain, still_open = sorted(
+            (a for a in list_attempts(engine, TOKEN)), key=lambda a: a.case_id
+        )
+        assert (capped.percent, capped.raw_percent, capped.capped, capped.must_avoid_cap) == (
+            50.0,
+            94.1,
+            True,
+            50,
+        )
+        assert capped.score.text == "50%" and capped.must_avoid_count == 1
+        # Not capped: the percent is re-rounded to the one definition (one decimal).
+        assert (plain.percent, plain.raw_percent, plain.capped) == (85.7, 85.7, False)
+        assert (still_open.status, still_open.must_avoid_count, still_open.score) == (
+            "open",
+            2,
+            None,
+        )
+    finally:
+        engine.dispose()
+
+
+def json_list(n: int) -> str:
+    """A stored must-avoid list with ``n`` choices."""
+    return "[" + ", ".join(f'"choice {i}"' for i in range(n)) + "]"
+
+
 def test_upgrade_from_0002_adds_the_security_tables_and_keeps_the_classes(db_url):
     engine = make_engine(db_url)
     try:
         upgrade(engine, "0002")
-        session = create_session(engine, "Before 0004", ["case-1"])
-        _, token = join_session(engine, session.code, "Ada")
+        # Written as the 0002 schema was (the models describe the head, with later columns).
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO class_session (code, title, mode, case_ids, is_open,"
+                    " results_released) VALUES ('BEFORE', 'Before 0004', 'practice',"
+                    " '[\"case-1\"]', :yes, :no)"
+                ),
+                {"yes": True, "no": False},
+            )
         upgrade(engine)
+        _, token = join_session(engine, "BEFORE", "Ada")
         with engine.connect() as conn:
             tables = set(sa.inspect(conn).get_table_names())
         assert {"failed_attempt", "educator_sign_in"} <= tables
-        assert join_session(engine, session.code, "Ada", token)[1] == token
+        assert join_session(engine, "BEFORE", "Ada", token)[1] == token
     finally:
         engine.dispose()

@@ -202,7 +202,7 @@ def test_exam_with_a_quiz_and_a_time_limit(engine, jar):
     [info] = sessions.list_sessions(engine)
     assert (info.mode, info.time_limit_minutes, info.is_open) == ("exam", 20, False)
     assert len(info.quiz_spec["items"]) == 3 and info.case_ids == ()
-    assert "Joining is closed" in texts(at)
+    assert "No new joiners" in texts(at)
 
 
 def test_close_reopen_release_and_delete_a_student(engine, jar):
@@ -210,14 +210,17 @@ def test_close_reopen_release_and_delete_a_student(engine, jar):
     _, ana = sessions.join_session(engine, info.code, "Ana")
     sessions.join_session(engine, info.code, "Ben")
     at = sign_in(open_page(SESSIONS_PAGE, code=info.code), jar)
-    at = button(at, "Close joining").click().run()
+    at = button(at, "Stop new joiners").click().run()
     assert not sessions.get_session(engine, info.code).is_open
     at = button(at, "Reopen joining").click().run()
     assert sessions.get_session(engine, info.code).is_open
     at = button(at, "Release results").click().run()
     assert not sessions.get_session(engine, info.code).results_released  # asks first
-    at = button(at, "Yes, release results").click().run()
-    assert sessions.get_session(engine, info.code).results_released
+    assert "closes the session to new joiners" in " ".join(w.value for w in at.warning)
+    at = button(at, "Yes, release results").click().run()  # nobody is answering: no choice
+    released = sessions.get_session(engine, info.code)
+    assert released.results_released and not released.is_open
+    assert "No new joiners" in texts(at)
     ana_id = next(r["learner_id"] for r in sessions.session_roster(engine, info.code))
     at.selectbox[0].set_value(ana_id).run()
     at = button(at, "Delete this student's data").click().run()
@@ -266,6 +269,7 @@ def test_dashboard_shows_a_student_who_answered(engine, jar):
     labels = [b.label for b in at.get("download_button")]
     assert labels == [
         "Gradebook (CSV)",
+        "Every attempt (CSV)",
         "Scores per student (CSV)",
         "Responses per item (CSV)",
         "Everything (XLSX)",
@@ -296,3 +300,21 @@ def test_golden_path_create_join_answer_and_see_the_student_on_the_dashboard(eng
     roster = educator.dataframe[0].value
     assert list(roster["Student"]) == ["Ana"]
     assert list(roster["Points"]) == [1]
+
+
+def test_dashboard_keeps_refreshing_while_any_attempt_is_open(engine, jar):
+    from classroom.closing import end_answering
+    from scoring.loader import load_library
+
+    info = sessions.create_session(engine, "Week 5", [CASE])
+    _, token = sessions.join_session(engine, info.code, "Ana")
+    attempts.start_attempt(
+        engine, token, CASE, "v1", session_code=info.code, first_step="why-broke"
+    )
+    sessions.set_open(engine, info.code, False)  # no new joiners, but Ana is still answering
+    at = sign_in(open_page(DASHBOARD_PAGE, code=info.code), jar)
+    assert "while students can join or are still answering" in texts(at)
+    end_answering(engine, info.code, load_library([ROOT / "cases"]))
+    at.run()
+    assert "no longer updates itself" in texts(at)
+    assert "Answering ended" in texts(at)

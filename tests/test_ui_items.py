@@ -434,6 +434,21 @@ def test_boxes_ticked_faster_than_a_rerun_are_not_submitted_over_the_cap(app, al
     assert not d.at.button(key=f"submit.{key}").disabled
 
 
+def test_ordering_feedback_shows_each_neighbouring_pair(app, all_types):
+    d = app({"case": "every-item-type"})
+    steps = {s.id: s for s in all_types.steps}
+    for sid in ("one", "all", "choose-n", "mark"):
+        d.answer(steps[sid]).onward()
+    d.answer(steps["order"], ["second", "first", "third"])
+    shown = d.texts()
+    # Second → first is reversed (0); first → third skips second (0): 0 of 2, and why.
+    assert "0 of 2 points" in shown
+    table = next(m.value for m in d.at.markdown if "Your order, pair by pair" in m.value)
+    assert "| 1–2 | Do second → Do first | ✗ 0 | the wrong way round" in table
+    assert "| 2–3 | Do first → Do third | ✗ 0 | in the key, “Do second” comes next |" in table
+    assert "places 1–2 ✗, 2–3 ✗" in shown  # the arithmetic line names the same pairs
+
+
 def _reach(d, steps, target: str):
     """Answer every step with its key until ``target`` is on screen."""
     while not d.widget_key().endswith("." + target):

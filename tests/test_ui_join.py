@@ -10,7 +10,9 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from classroom import attempts, sessions
+from classroom.closing import end_answering
 from classroom.schema import Attempt, utcnow
+from scoring.loader import load_library
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE = "fracture-arm-broke-lifting-groceries"  # its first step is multiple choice
@@ -140,7 +142,11 @@ def test_exam_withholds_feedback_until_results_are_released(engine):
     assert "1 of 1 point" not in texts(at) and "Key points" not in texts(at)
     sessions.release_results(engine, info.code)
     at.run()
-    assert "1 of 1 point" in texts(at)  # the same view, now with the feedback
+    # Released, but Ana is still answering: the key waits until her attempt is done.
+    assert "Answer saved." in texts(at) and "1 of 1 point" not in texts(at)
+    end_answering(engine, info.code, load_library([ROOT / "cases"]))
+    at.run()
+    assert "1 of 1 point" in texts(at)  # done (ended) and released: now with its feedback
 
 
 def test_exam_time_limit_refuses_late_answers(engine):
@@ -196,17 +202,33 @@ def test_my_results_hide_an_unreleased_exam_score(engine):
     info = sessions.create_session(engine, "Final", [CASE], mode="exam")
     _, token = sessions.join_session(engine, info.code, "Ana")
     attempt = attempts.start_attempt(engine, token, CASE, "v1", session_code=info.code)
-    attempts.finish_attempt(engine, token, attempt.id, points=3, max_points=12, percent=25.0)
+    attempts.record_answer(
+        engine,
+        token,
+        attempt.id,
+        "first",
+        response=["a"],
+        points=3,
+        max_points=12,
+        rule="+/-",
+        skill="recognize_cues",
+        item_type="select_all",
+        must_avoid=[],
+        next_step=None,
+    )
+    attempts.finish_attempt(engine, token, attempt.id)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     at.run()
     at.query_params["t"] = token
     at.switch_page("ui/pages/results.py").run()
     assert not at.exception
     assert "Submitted · results not released yet" in texts(at)
-    assert "3 of 12 · 25%" not in texts(at)
+    assert "25%" not in texts(at) and "3 of 12" not in texts(at)
     sessions.release_results(engine, info.code)
     at.run()
-    assert "3 of 12 · 25%" in texts(at)
+    # A 25% attempt reads as one: red, "Needs review", never a green check.
+    assert ":red-badge[:material/error: 25% · Needs review]" in texts(at)
+    assert "3 of 12 points" in texts(at)
 
 
 def test_finding_6_join_codes_cannot_be_guessed_unthrottled(engine, monkeypatch):

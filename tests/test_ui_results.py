@@ -34,8 +34,24 @@ def test_results_list_attempts_and_reopen_the_debrief(app):
     results = app({"t": token}, page=RESULTS)
     shown = results.texts()
     assert "The back pain that couldn't wait" in shown
-    assert "17 of 17 · 100%" in shown and "In progress" in shown
+    assert ":green-badge[:material/check_circle: 100% · Full marks]" in shown
+    assert "17 of 17 points" in shown and "In progress" in shown
+    assert "UTC" in shown  # AppTest's browser tells no time zone: said so, not guessed
     results.at.button(key=f"open.{finished}").click()
     results.run()
     assert results.query["a"] == finished
     assert "Debrief" in results.texts()
+
+
+def test_my_results_show_local_time_from_the_browser(app, app_env):
+    from classroom import attempts
+    from classroom.db import get_engine
+
+    engine = get_engine(app_env.url)
+    token = attempts.new_learner(engine)
+    attempts.start_attempt(engine, token, SCC, "v1", first_step="cues")
+    results = app({"t": token}, page=RESULTS)
+    results.at.context["timezone"] = "America/New_York"
+    results.run()
+    started = next(c.value for c in results.at.caption if c.value.startswith("Started"))
+    assert started.endswith(("EST", "EDT"))  # 5 or 4 hours behind the stored UTC

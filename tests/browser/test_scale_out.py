@@ -98,3 +98,47 @@ def test_two_app_servers_on_one_postgres_lose_and_duplicate_nothing(
 
         for base in servers:
             _dashboard_shows(browser, base, info.code, len(roster), len(rows), dict(joiners))
+
+
+def test_end_now_on_one_server_stops_a_student_mid_step_on_the_other(
+    browser, pg_url, ward_cases_dir, tmp_path
+):
+    """The educator presses End now on server B while a student, on server A, has chosen an
+    answer but not submitted it: the submit is refused and said so, nothing is stored, and
+    the student's page then shows the end by itself."""
+    engine = get_engine(pg_url)
+    info = sessions.create_session(engine, "Exam", ["night-shift"], mode="exam")
+    env = {
+        "CASEBOOK_DATABASE_URL": pg_url,
+        "CASEBOOK_CASES_DIR": str(ward_cases_dir),
+        "CASEBOOK_EDUCATOR_PASSCODE": PASSCODE,
+        "CASEBOOK_PASSCODE_FILE": str(tmp_path / "passcode.hash"),
+    }
+    with (
+        app_servers(2, env, tmp_path) as (server_a, server_b),
+        browser_page(browser, "scale-out-end-now-student", ARTIFACTS) as student,
+        browser_page(browser, "scale-out-end-now-educator", ARTIFACTS) as educator,
+    ):
+        student.goto(f"{server_a}/join?code={info.code}")
+        student.get_by_role("textbox", name="Display name").fill("Ana")
+        _click(student, "Join")
+        _click(student, "Start")
+        student.get_by_test_id("stRadio").get_by_text("Call", exact=True).click()
+        student.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
+
+        educator.goto(f"{server_b}/sessions?code={info.code}")
+        educator.get_by_role("textbox", name="Educator passcode").fill(PASSCODE)
+        _click(educator, "Sign in")
+        _click(educator, "End now: stop all answering")
+        _click(educator, "Yes, end now: stop all answering")
+        educator.get_by_text("Answering has ended").wait_for()
+
+        _click(student, "Submit answer")
+        student.get_by_text("this answer was not saved").first.wait_for()
+        # Within the page's watch interval the step gives way to the end, unprompted.
+        student.get_by_text("Your educator has ended this class session.").wait_for(timeout=30_000)
+        assert student.get_by_role("button", name="Submit answer").count() == 0
+
+    [row] = sessions.session_roster(engine, info.code)
+    assert (row["started"], row["finished"]) == (1, 1)
+    assert sessions.session_responses(engine, info.code) == []

@@ -12,12 +12,13 @@ import segno
 import streamlit as st
 from sqlalchemy import Engine
 
-from classroom import sessions
+from classroom import closing, sessions
 from classroom.sessions import SessionInfo
 from scoring.loader import CaseLibrary
 from scoring.quiz import draw_quiz, quiz_bank
 from scoring.text import control_character
 from ui.components import session
+from ui.components.clock import local_time
 from ui.components.safe_text import plain_md
 from ui.educator import gate
 from ui.player.in_class import questions
@@ -69,7 +70,9 @@ def status_badges(info: SessionInfo) -> None:
         if info.is_open:
             st.badge("Open for joining", icon=":material/lock_open:", color="green")
         else:
-            st.badge("Closed", icon=":material/lock:", color="gray")
+            st.badge("No new joiners", icon=":material/lock:", color="gray")
+        if not info.answering:
+            st.badge("Answering ended", icon=":material/stop_circle:", color="red")
         if info.mode == "exam":
             st.badge("Exam", icon=":material/assignment:", color="violet")
             if info.results_released:
@@ -212,7 +215,7 @@ def session_row(lib: CaseLibrary, info: SessionInfo) -> str | None:
         with st.container():
             st.markdown(f"**{plain_md(info.title)}** · code `{info.code}`")
             st.caption(
-                f"Created {info.created_at:%d %b %Y, %H:%M} UTC · "
+                f"Created {local_time(info.created_at)} · "
                 + ", ".join(plain_md(t) for t in activity_titles(lib, info))
             )
             status_badges(info)
@@ -243,7 +246,8 @@ def student_admin(engine: Engine, code: str) -> None:
     if not roster:
         return
     names = {
-        r["learner_id"]: f"{r['display_name']} (joined {r['joined_at']:%H:%M} UTC)" for r in roster
+        r["learner_id"]: f"{r['display_name']} (joined {local_time(r['joined_at'], '%H:%M')})"
+        for r in roster
     }
     with st.expander("Delete a student's data", icon=":material/person_remove:"):
         who = st.selectbox("Student", list(names), format_func=names.__getitem__, index=None)
@@ -256,3 +260,86 @@ def student_admin(engine: Engine, code: str) -> None:
             session.guarded(sessions.delete_participant, engine, code, who)
             st.toast("The student's data was deleted.")
             st.rerun()
+
+
+END_NOW_WARNING = (
+    "Every student's answering stops at once: an answer sent after this is refused, and the "
+    "student is told; an answer already on its way is saved. Every attempt still open is "
+    "finished with what it has (work not done counts 0). The session also closes to new "
+    "joiners. This cannot be undone."
+)
+
+
+def closing_controls(engine: Engine, lib: CaseLibrary, info: SessionInfo) -> None:
+    """Stop new joiners, reopen, End now (stop answering) and Release results, each said plainly.
+
+    The rules are in ``classroom.sessions``; every change reruns the page to show the new state.
+    """
+    with st.container(horizontal=True):
+        if st.button("Open live dashboard", type="primary", icon=":material/monitoring:"):
+            st.switch_page(session.DASHBOARD_PAGE, query_params={"code": info.code})
+        if info.is_open and st.button(
+            "Stop new joiners",
+            icon=":material/lock:",
+            help="No new joiners or new attempts; students who started can finish.",
+        ):
+            session.guarded(sessions.set_open, engine, info.code, False)
+            st.rerun()
+        if (
+            not info.is_open
+            and info.answering
+            and st.button("Reopen joining", icon=":material/lock_open:")
+        ):
+            session.guarded(sessions.set_open, engine, info.code, True)
+            st.rerun()
+    if info.answering and confirmed(
+        "end-now", "End now: stop all answering", END_NOW_WARNING, ":material/stop_circle:"
+    ):
+        _, finished = session.guarded(closing.end_answering, engine, info.code, lib)
+        st.toast(f"Answering ended; {finished} attempt(s) still open were finished.")
+        st.rerun()
+    if info.mode == "exam" and not info.results_released:
+        release_controls(engine, lib, info)
+
+
+def release_controls(engine: Engine, lib: CaseLibrary, info: SessionInfo) -> None:
+    """Release an exam's results, saying what it closes, and asking what to do about
+    students still answering (end their answering now, or let them finish first)."""
+    flag = "confirm:release"
+    if not st.session_state.get(flag):
+        if st.button("Release results", key="ask:release", icon=":material/visibility:"):
+            st.session_state[flag] = True
+            st.rerun()
+        return
+    still = session.guarded(sessions.answering_count, engine, info.code) if info.answering else 0
+    text = (
+        "Students will see their scores and the feedback on every answer, each once their own "
+        "attempt is finished. Releasing also **closes the session to new joiners and new "
+        "attempts**, so nobody can start this exam with the key out. This cannot be undone."
+    )
+    if still:
+        text += (
+            f"\n\n**{still} student attempt(s) are still being answered.** End their answering "
+            "now (each student is told; work not done counts 0), or let them finish: they see "
+            "their feedback only when they do."
+        )
+    st.warning(text, icon=":material/warning:")
+    with st.container(horizontal=True):
+        if still:
+            end_first = st.button(
+                "End answering and release", key="yes:release-end", type="primary"
+            )
+            release = st.button("Release, let them finish", key="yes:release") or end_first
+        else:
+            end_first = False
+            release = st.button("Yes, release results", key="yes:release", type="primary")
+        cancel = st.button("Cancel", key="no:release")
+    if release or cancel:
+        st.session_state.pop(flag, None)
+    if release:
+        if end_first:
+            session.guarded(closing.end_answering, engine, info.code, lib)
+        session.guarded(sessions.release_results, engine, info.code)
+        st.toast("Results released. The session is closed to new joiners and new attempts.")
+    if release or cancel:
+        st.rerun()

@@ -1,15 +1,16 @@
 """The live dashboard's panels: roster, scores, items, distractors, skills, one student, exports.
 
-Every number comes from ``classroom.dashboard``; this module only labels and draws it. The
-dashboard of a session is cached per browser session (``DashboardCache`` in
-``st.session_state``) and recomputed only when an answer, a participant or a finish arrives.
+Every number comes from ``classroom.dashboard``; this module only labels and draws it. Every
+score is the reported one (``classroom.grades``): the number the student sees, the gradebook
+and every export carry. The dashboard of a session is cached per browser session
+(``DashboardCache`` in ``st.session_state``) and recomputed only when an answer, a
+participant or a finish arrives.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -17,12 +18,16 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from classroom import dashboard as dash
+from classroom import sessions
 from classroom.dashboard import Dashboard, DashboardCache
-from classroom.exports import to_csv_bytes, to_xlsx_bytes
+from classroom.exports import to_csv_bytes, to_xlsx_bytes, workbook_sheets
+from classroom.item_stats import MIN_ANSWERS, OverallStats
+from scoring.grades import format_percent
 from scoring.loader import CaseLibrary
 from scoring.models import Case
 from scoring.quiz import QUIZ_ID
 from ui.components import resources, session
+from ui.components.clock import local_time
 from ui.components.safe_text import plain_md
 from ui.player.catalog import ITEM_LABELS
 from ui.player.feedback import item_feedback
@@ -35,7 +40,10 @@ ITEM_HELP = (
     "well the item separates students who do well on the rest of the test from those who do "
     "not (−100 to 100; higher is better). **Discriminative efficiency**: the same, as % of the "
     "most the item could discriminate; below 15 is flagged weak. **Random guess**: the "
-    "expected score of random choices on +/- items. With few students these numbers are rough."
+    "expected score of random choices on +/- items. **Students** is the item's n: the students "
+    "who answered it. A step on a branch a student did not take is not counted as a wrong "
+    f"answer, so every figure is over those n students; below {MIN_ANSWERS} the item shows "
+    "*too few answers* instead of a flag. With few students these numbers are rough."
 )
 
 
@@ -48,32 +56,51 @@ def load(engine: Engine, lib: CaseLibrary, code: str) -> Dashboard | None:
         return None
 
 
+def live(engine: Engine, code: str) -> bool:
+    """Whether the dashboard should keep refreshing: students can join, or still answer.
+
+    Read afresh each time: the session may be closed or ended from another page meanwhile.
+    """
+    info = session.guarded(sessions.get_session, engine, code)
+    if info is None:
+        return False
+    if info.is_open and info.answering:
+        return True
+    return session.guarded(sessions.answering_count, engine, code) > 0
+
+
 def _when(stamp: pd.Timestamp) -> str:
-    zone = st.context.timezone
-    if zone:
-        return f"{stamp.tz_convert(zone):%H:%M}"
-    return f"{stamp:%H:%M} UTC"
+    return local_time(stamp.to_pydatetime(), "%H:%M")
 
 
 def _titles(board: Dashboard) -> dict[str, str]:
     return {**board.case_titles, QUIZ_ID: "Quick quiz"}
 
 
+FINISHED_HELP = "Of the students who finished every activity (scores as in the gradebook)."
+
+
 def headline(board: Dashboard) -> None:
-    """Joined, answers, students finished, and the class's mean, median and SD (percent)."""
+    """Joined, answers, students finished, and the finished students' mean, median and SD."""
     roster = board.roster
-    summary = board.distribution.percent_summary
+    summary = board.distribution.summary
     cells = st.columns(6)
     cells[0].metric("Students joined", len(roster), border=True)
     cells[1].metric("Answers stored", board.data.key[1], border=True)
     cells[2].metric("Finished all", int(roster["finished"].sum()), border=True)
-    cells[3].metric("Mean score", _pct(summary["mean"]), border=True)
-    cells[4].metric("Median score", _pct(summary["median"]), border=True)
-    cells[5].metric("SD", _num(summary["sd"]), border=True, help="In percentage points.")
+    cells[3].metric("Mean score", _pct(summary["mean"]), border=True, help=FINISHED_HELP)
+    cells[4].metric("Median score", _pct(summary["median"]), border=True, help=FINISHED_HELP)
+    sd_help = "In percentage points. " + FINISHED_HELP
+    cells[5].metric("SD", _num(summary["sd"]), border=True, help=sd_help)
 
 
 def _pct(value: float) -> str:
     return "–" if value is None or math.isnan(value) else f"{value:.0f}%"
+
+
+def _score(value: float) -> str:
+    """A reported percent exactly as students see it ('50%', '85.7%')."""
+    return "–" if value is None or math.isnan(value) else format_percent(value)
 
 
 def _num(value: float) -> str:
@@ -81,7 +108,7 @@ def _num(value: float) -> str:
 
 
 def roster_table(board: Dashboard) -> None:
-    """Who joined, progress per case, points and score so far, must-avoid choices."""
+    """Who joined, progress per case, their session score (as the gradebook), must-avoid."""
     roster = board.roster
     if roster.empty:
         st.info("Nobody has joined yet. Students join with the code on the sessions page.")
@@ -93,9 +120,10 @@ def roster_table(board: Dashboard) -> None:
             "Student": roster["student"],
             "Joined": roster["joined_at"].map(_when),
             **{f"{titles[c]} (steps)": roster[c] for c in cases},
+            "Score %": roster["percent"],
             "Points": roster["points"],
             "Of": roster["max_points"],
-            "Score so far %": roster["percent"].round(0),
+            "Capped": roster["capped"].map({True: "capped", False: ""}),
             "Must-avoid choices": roster["must_avoid"],
             "Done": roster["finished"].map({True: "✓ finished", False: "in progress"}),
         }
@@ -105,20 +133,22 @@ def roster_table(board: Dashboard) -> None:
         hide_index=True,
         height="content",
         column_config={
-            "Score so far %": st.column_config.ProgressColumn(
-                min_value=0, max_value=100, format="%.0f%%"
-            )
+            "Score %": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%g%%")
         },
     )
     st.caption(
-        "Steps = answered / steps on the longest path still open. Score so far = points of "
-        "the items answered; the gradebook export counts work not done as 0."
+        "Steps = answered / steps on the longest path still open. Score = the session score "
+        "the gradebook exports: each activity as its student sees it (after any must-avoid "
+        "cap), work not done counted as 0 (of the most points still possible). Points are "
+        "as earned; *capped* means a cap lowered an activity's score (see Scores)."
     )
 
 
 def scores_panel(board: Dashboard) -> None:
-    """A histogram of the students' scores so far with mean, median and SD."""
-    totals = board.distribution.totals.dropna(subset=["percent"])
+    """The students' session scores (histogram, summary of the finished) and every attempt."""
+    totals = board.distribution.totals.assign(
+        Status=lambda t: t["finished"].map({True: "finished", False: "in progress"})
+    )
     if totals.empty:
         st.info("No answers yet.")
         return
@@ -126,34 +156,74 @@ def scores_panel(board: Dashboard) -> None:
         alt.Chart(totals)
         .mark_bar()
         .encode(
-            x=alt.X(
-                "percent:Q",
-                bin=alt.Bin(extent=[0, 100], step=10),
-                title="Score so far (% of points answered)",
-            ),
+            x=alt.X("percent:Q", bin=alt.Bin(extent=[0, 100], step=10), title="Session score %"),
             y=alt.Y("count():Q", title="Students", axis=alt.Axis(tickMinStep=1, format="d")),
-            tooltip=[alt.Tooltip("count():Q", title="Students")],
+            color=alt.Color("Status:N", legend=alt.Legend(orient="bottom", title=None)),
+            tooltip=["Status", alt.Tooltip("count():Q", title="Students")],
         )
         .properties(height=260)
     )
     chart_col, numbers = st.columns([3, 2])
     chart_col.altair_chart(chart, width="stretch")
-    points, percent = board.distribution.summary, board.distribution.percent_summary
+    summary = board.distribution.summary
     numbers.table(
         pd.DataFrame(
             {
-                "": ["Students", "Mean", "Median", "SD", "Lowest", "Highest"],
-                "Percent": [
-                    f"{percent['n']}",
-                    *[_num(percent[k]) for k in ("mean", "median", "sd", "min", "max")],
-                ],
-                "Points": [
-                    f"{points['n']}",
-                    *[_num(points[k]) for k in ("mean", "median", "sd", "min", "max")],
+                "": ["Students finished", "Mean", "Median", "SD", "Lowest", "Highest"],
+                "Score %": [
+                    f"{summary['n']}",
+                    *[_num(summary[k]) for k in ("mean", "median", "sd", "min", "max")],
                 ],
             }
         ),
         hide_index=True,
+    )
+    numbers.caption(FINISHED_HELP)
+    attempts_table(board)
+
+
+def attempts_table(board: Dashboard) -> None:
+    """Every student's score on every activity, with the cap that lowered it, if any."""
+    scores = board.scores
+    titles = _titles(board)
+    st.markdown("**Every activity, as each student sees it**")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Student": scores["student"],
+                "Activity": scores["activity"].map(lambda a: titles.get(a, a)),
+                "Status": scores["status"].where(~scores["ended_early"], "ended by you"),
+                "Score": scores["percent"].map(_score),
+                "Points": scores["points"],
+                "Of": scores["max_points"],
+                "Before the cap": scores["raw_percent"].map(_score).where(scores["capped"], ""),
+                "Must-avoid choices": scores["must_avoid"],
+            }
+        ),
+        hide_index=True,
+        height="content",
+    )
+    st.caption(
+        "Score is exactly what the student sees in their debrief and My results. A case's "
+        "must-avoid cap lowers the score, never the points; an activity in progress counts "
+        "the work not done as 0."
+    )
+
+
+def test_basis(test: OverallStats) -> str:
+    """What the test-level figures are computed over, in words."""
+    if test.n_students == 0:
+        return (
+            "Test figures appear once students have finished every activity: they are "
+            "computed over the students who did."
+        )
+    students = "student" if test.n_students == 1 else f"{test.n_students} students"
+    basis = f"Test figures: the {students} who finished every activity"
+    if test.n_items == test.items_total:
+        return basis + f", on all {test.n_items} items."
+    return (
+        basis + f", on the {test.n_items} of {test.items_total} items all of them answered "
+        "(items on a branch only some took are analysed item by item below)."
     )
 
 
@@ -165,16 +235,25 @@ def items_panel(board: Dashboard) -> None:
     cells[1].metric("CIC (reliability)", _pct(test.cic), border=True)
     cells[2].metric("Error ratio", _pct(test.error_ratio), border=True)
     cells[3].metric("Standard error (points)", _num(test.standard_error), border=True)
-    st.caption("CIC above 75% is satisfactory, below 64% unsatisfactory (Moodle's guidance).")
+    st.caption(
+        test_basis(test)
+        + " CIC above 75% is satisfactory, below 64% unsatisfactory (Moodle's guidance)."
+    )
     items = board.items
     if items.empty:
         st.info("No answers yet.")
         return
-    flagged = items[items["flag"] != ""]
+    flagged = items[(items["flag"] != "") & (items["flag"] != "too few answers")]
     if not flagged.empty:
         st.warning(
             f"{len(flagged)} of {len(items)} items flagged: see the Flag column.",
             icon=":material/flag:",
+        )
+    few = int((items["n"] < MIN_ANSWERS).sum())
+    if few:
+        st.caption(
+            f"{few} item{'s' if few != 1 else ''} answered by fewer than {MIN_ANSWERS} "
+            "students: *too few answers* to flag."
         )
     table = pd.DataFrame(
         {
@@ -301,9 +380,11 @@ def student_panel(board: Dashboard, lib: CaseLibrary) -> None:
         st.caption("Choose a student to see each of their answers with its feedback.")
         return
     row = roster[roster["learner_id"] == who].iloc[0]
+    capped = " (capped)" if row["capped"] else ""
     st.markdown(
-        f"**{plain_md(row['student'])}** · {row['points']} of the {row['max_points']} points "
-        f"of the items answered so far · {row['must_avoid']} must-avoid choice(s)"
+        f"**{plain_md(row['student'])}** · session score {_score(row['percent'])}{capped} · "
+        f"{row['points']} of {row['max_points']} points · "
+        f"{row['must_avoid']} must-avoid choice(s)"
     )
     answers = dash.student_answers(board.data, lib, int(who), _case_at(lib))
     if not answers:
@@ -342,12 +423,15 @@ def _mark(points: int, top: int) -> str:
     return ":material/incomplete_circle:" if points else ":material/cancel:"
 
 
-def exports_panel(board: Dashboard, lib: CaseLibrary, code: str) -> None:
+def exports_panel(board: Dashboard, code: str) -> None:
     """Download buttons: gradebook, scores and responses as CSV, and everything as XLSX."""
-    files = _export_files(board, lib, code)
+    files = _export_files(board, code)
     st.caption(
-        "The gradebook has one row per student: points, points possible and percent (work not "
-        "done counts 0). Open the CSV files in Excel, LibreOffice or your LMS's grade import."
+        "The gradebook has one row per student. Import **percent** into your LMS: it is the "
+        "score students see (after any must-avoid cap; work not done counts 0). points and "
+        "max_points are as earned and possible; raw_percent, capped and must_avoid explain a "
+        "capped score. The attempts table has every student × activity. Times are UTC. Open "
+        "the CSV files in Excel, LibreOffice or your LMS's grade import."
     )
     with st.container(horizontal=True):
         for label, (name, data, mime) in files.items():
@@ -362,27 +446,20 @@ def exports_panel(board: Dashboard, lib: CaseLibrary, code: str) -> None:
             )
 
 
-def _export_files(
-    board: Dashboard, lib: CaseLibrary, code: str
-) -> dict[str, tuple[str, bytes, str]]:
+def _export_files(board: Dashboard, code: str) -> dict[str, tuple[str, bytes, str]]:
     key = f"exports:{code}"
     cached = st.session_state.get(key)
     if cached and cached[0] == board.data.key:
         return cached[1]
-    tables = dash.exports_for(board.data, lib)
+    sheets = workbook_sheets(board)
     csv = "text/csv"
-    sheets: dict[str, Any] = {
-        **tables,
-        "items": board.items.reset_index(),
-        "distractors": board.distractors,
-        "skills": board.skills.by_student,
-    }
     files = {
-        "Gradebook (CSV)": (f"{code}-gradebook.csv", to_csv_bytes(tables["gradebook"]), csv),
-        "Scores per student (CSV)": (f"{code}-scores.csv", to_csv_bytes(tables["scores"]), csv),
+        "Gradebook (CSV)": (f"{code}-gradebook.csv", to_csv_bytes(sheets["gradebook"]), csv),
+        "Every attempt (CSV)": (f"{code}-attempts.csv", to_csv_bytes(sheets["attempts"]), csv),
+        "Scores per student (CSV)": (f"{code}-scores.csv", to_csv_bytes(sheets["scores"]), csv),
         "Responses per item (CSV)": (
             f"{code}-responses.csv",
-            to_csv_bytes(tables["responses"]),
+            to_csv_bytes(sheets["responses"]),
             csv,
         ),
         "Everything (XLSX)": (

@@ -31,17 +31,24 @@ chosen = st.selectbox(
 st.query_params["code"] = chosen
 info = by_code[chosen]
 class_sessions.status_badges(info)
-if info.is_open:
-    st.caption(f"Updates itself every {views.REFRESH_SECONDS} seconds while the session is open.")
+# Live while students can join or still answer (a closed session's attempts may be open).
+is_live = views.live(engine, info.code)
+if is_live:
+    st.caption(
+        f"Updates itself every {views.REFRESH_SECONDS} seconds while students can join or "
+        "are still answering."
+    )
 else:
-    st.caption("The session is closed, so the dashboard no longer updates itself.")
+    st.caption("Nobody can join or answer any more, so the dashboard no longer updates itself.")
     st.button("Refresh now", icon=":material/refresh:")
 
 
-@st.fragment(run_every=views.REFRESH_SECONDS if info.is_open else None)
+@st.fragment(run_every=views.REFRESH_SECONDS if is_live else None)
 def live() -> None:
     """Every panel, redrawn from the cached dashboard on each refresh."""
     educator_gate.still_educator()
+    if is_live and not views.live(engine, info.code):
+        st.rerun(scope="app")  # the last attempt closed: say so, and stop refreshing
     board = views.load(engine, lib, info.code)
     if board is None:
         st.warning("This session has been deleted.")
@@ -54,7 +61,7 @@ def live() -> None:
         "Distractors": lambda: views.distractors_panel(board),
         "Skills & safety": lambda: views.skills_panel(board),
         "One student": lambda: views.student_panel(board, lib),
-        "Export": lambda: views.exports_panel(board, lib, info.code),
+        "Export": lambda: views.exports_panel(board, info.code),
     }
     # Lazy tabs: only the open one is drawn, so each refresh sends one panel, not seven.
     tabs = st.tabs(list(panels), key=views.TAB_KEY, on_change="rerun")

@@ -6,6 +6,7 @@ from classroom import attempts
 from scoring.models import Skill
 from ui.components import session
 from ui.player import catalog
+from ui.player.in_class import unreleased_exams
 
 engine = session.open_engine()
 lib = session.open_library()
@@ -31,13 +32,14 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     )
 
 mine = [a for a in session.guarded(attempts.list_attempts, engine, token) if a.kind == "case"]
+hidden = unreleased_exams(engine, {a.session_code for a in mine if a.session_code})
 open_by_case = {}
 best_by_case: dict[str, float] = {}
 for a in mine:
     if a.status == "open" and a.session_code is None:
         open_by_case.setdefault(a.case_id, a)  # newest first
-    if a.status == "finished" and a.percent is not None:
-        best_by_case[a.case_id] = max(a.percent, best_by_case.get(a.case_id, 0.0))
+    if a.score is not None and a.session_code not in hidden:  # an exam's score waits
+        best_by_case[a.case_id] = max(a.score.percent, best_by_case.get(a.case_id, 0.0))
 
 shown = [c for c in cases if catalog.matches(c, text, topics, skills, difficulty, types)]
 if not cases:

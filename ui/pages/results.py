@@ -3,9 +3,11 @@
 import streamlit as st
 
 from classroom import attempts
+from classroom.schema import utcnow
 from ui.components import session
 from ui.components.safe_text import plain_md
-from ui.player.in_class import unreleased_exams
+from ui.player.in_class import sessions_of
+from ui.player.my_results import attempt_status, when_line
 
 engine = session.open_engine()
 lib = session.open_library()
@@ -21,31 +23,20 @@ if not mine:
     if st.button("Go to the case library", type="primary", icon=":material/menu_book:"):
         st.switch_page(session.LIBRARY_PAGE, query_params=session.params())
 st.caption("Keep this page's link to come back to your progress on another day or device.")
-withheld = unreleased_exams(engine, {a.session_code for a in mine if a.session_code})
+classes = sessions_of(engine, {a.session_code for a in mine if a.session_code})
+now = utcnow()
 for a in mine:
     loaded = lib.get(a.case_id)
     title = "Quick quiz" if a.kind == "quiz" else (loaded.case.title if loaded else a.case_id)
+    status = attempt_status(a, classes.get(a.session_code), now)
     with st.container(border=True, horizontal=True, vertical_alignment="center"):
         with st.container():
             st.markdown(f"**{plain_md(title)}**")
-            started = a.started_at.strftime("%d %b %Y, %H:%M UTC")
-            st.caption(
-                f"Started {started}" + (f" · class {a.session_code}" if a.session_code else "")
-            )
-        if a.status == "finished" and a.session_code in withheld:
-            # An exam's scores stay hidden here too until the educator releases them.
-            st.badge("Submitted · results not released yet", icon=":material/lock:", color="gray")
-            label, icon = "Open", ":material/flag:"
-        elif a.status == "finished":
-            st.badge(
-                f"{a.points} of {a.max_points} · {a.percent:.0f}%",
-                icon=":material/check:",
-                color="green",
-            )
-            label, icon = "Open debrief", ":material/flag:"
-        else:
-            st.badge("In progress", icon=":material/pending:", color="orange")
-            label, icon = "Resume", ":material/resume:"
-        if st.button(label, key=f"open.{a.id}", icon=icon):
+            st.caption(when_line(a))
+        with st.container():
+            st.badge(status.badge, icon=status.icon, color=status.color)
+            if status.detail:
+                st.caption(status.detail)
+        if st.button(status.action, key=f"open.{a.id}", icon=status.action_icon):
             page = session.QUIZ_PAGE if a.kind == "quiz" else session.PLAYER_PAGE
             st.switch_page(page, query_params=session.params(a=a.id))

@@ -46,37 +46,21 @@ class_sessions.status_badges(chosen)
 st.caption(
     "Activities: " + ", ".join(plain_md(t) for t in class_sessions.activity_titles(lib, chosen))
 )
-if chosen.is_open:
+if not chosen.answering:
+    st.info(
+        f"Answering has ended (code {chosen.code}): no answers are accepted any more, and "
+        "every attempt is finished.",
+        icon=":material/stop_circle:",
+    )
+elif chosen.is_open:
     class_sessions.join_panel(chosen)
 else:
     st.info(
-        f"Joining is closed (code {chosen.code}). Students who joined can still finish what "
-        "they started; reopen the session to let others join.",
+        f"No new joiners (code {chosen.code}). Students who started can still finish what "
+        "they started; reopen the session to let others join, or end answering now.",
         icon=":material/lock:",
     )
-
-with st.container(horizontal=True):
-    if st.button("Open live dashboard", type="primary", icon=":material/monitoring:"):
-        st.switch_page(session.DASHBOARD_PAGE, query_params={"code": chosen.code})
-    if chosen.is_open and st.button("Close joining", icon=":material/lock:"):
-        session.guarded(sessions.set_open, engine, chosen.code, False)
-        st.rerun()
-    if not chosen.is_open and st.button("Reopen joining", icon=":material/lock_open:"):
-        session.guarded(sessions.set_open, engine, chosen.code, True)
-        st.rerun()
-if (
-    chosen.mode == "exam"
-    and not chosen.results_released
-    and class_sessions.confirmed(
-        "release",
-        "Release results",
-        "Students will see their scores and the feedback on every answer. This cannot be undone.",
-        ":material/visibility:",
-    )
-):
-    session.guarded(sessions.release_results, engine, chosen.code)
-    st.toast("Results released.")
-    st.rerun()
+class_sessions.closing_controls(engine, lib, chosen)
 
 st.markdown("#### Students")
 class_sessions.joined_count(engine, chosen.code, chosen.is_open)

@@ -1,8 +1,9 @@
 """Saving a scored answer from the case player or the quick quiz: one path for both.
 
 Each submit is committed at once. A resend (double click, second tab) keeps the stored
-answer; a refusal (exam time up, attempt finished) or a database fault becomes a message
-under the Submit button, and the trainee's selection stays on screen.
+answer; a refusal (exam time up, the educator ended the session, attempt finished) or a
+database fault becomes a message under the Submit button, and the trainee's selection stays
+on screen. An answer is never both refused and stored (``classroom.attempts``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from classroom import attempts
+from classroom.attempts import AnswerRefused
 from classroom.db import StorageError
 from ui.player import in_class
 
@@ -33,8 +35,10 @@ def store_answer(
     except StorageError as exc:
         ss[f"error:{widget_key}"] = exc.message
         return None
-    except ValueError as exc:  # refused by the server: a class exam's time is up
+    except ValueError as exc:  # refused: time is up, the session ended, the attempt finished
         ss[f"error:{widget_key}"] = in_class.refusal(exc)
+        if isinstance(exc, AnswerRefused) and exc.reason in ("ended", "time_up"):
+            ss[in_class.REFUSED_KEY] = True  # the page that replaces the step says so too
         return None
     ss.pop(f"error:{widget_key}", None)
     if not created:  # answered already (another tab, a resend): the stored answer stands
@@ -44,15 +48,9 @@ def store_answer(
 
 
 def finish(engine: Engine, token: str, attempt_id: int, result: Any) -> None:
-    """Record the attempt's totals (``result`` has points, max_points and percent)."""
-    attempts.finish_attempt(
-        engine,
-        token,
-        attempt_id,
-        points=result.points,
-        max_points=result.max_points,
-        percent=round(result.percent, 2),
-    )
+    """Finish the attempt: the server scores its stored answers as ``result`` (a CaseResult)
+    does, with the cap of the case played (``result.must_avoid_cap``) for old attempts."""
+    attempts.finish_attempt(engine, token, attempt_id, must_avoid_cap=result.must_avoid_cap)
 
 
 def finish_after_last_answer(engine: Engine, token: str, attempt_id: int, result: Any) -> None:

@@ -55,6 +55,7 @@ def unsaved_attempt(token: str, loaded: LoadedCase) -> AttemptInfo:
         minutes_elapsed=0,
         session_code=None,
         quiz_spec=None,
+        must_avoid_cap=loaded.case.must_avoid_cap,
     )
 
 
@@ -149,7 +150,12 @@ def _store_attempt(
     ss = st.session_state
     try:
         stored = attempts.start_attempt(
-            engine, token, info.case_id, info.case_version, first_step=info.current_step
+            engine,
+            token,
+            info.case_id,
+            info.case_version,
+            first_step=info.current_step,
+            must_avoid_cap=info.must_avoid_cap,
         )
     except StorageError as exc:
         ss[f"error:{widget_key}"] = exc.message
@@ -380,11 +386,16 @@ def player_panel(
     rebuilt(info, run)
     path_panel(info, run, rules)
     viewed = viewed_step(run)
-    if viewed is None and run.finished:
-        if rules is not None and rules.withhold:
+    stopped = not run.finished and rules is not None and rules.closed  # End now, time up
+    if viewed is None and (run.finished or stopped):
+        if stopped:
+            in_class.ended_early(rules)
+        if rules is not None and rules.withholds(True):
             in_class.results_pending(rules)
-        else:
+        elif run.answered:
             show_debrief(lib, run, rules)
+        else:  # ended before a first answer: nothing to debrief
+            in_class.back_to_session(rules)
         return
     reached = run.path[: run.answered.index(viewed) + 1] if viewed is not None else run.path
     record, item = st.columns([2, 3], gap="large")
@@ -400,7 +411,8 @@ def path_panel(info: AttemptInfo, run: CaseRun, rules: in_class.ClassRules | Non
     """The path strip, in its own fragment so that a submit can redraw it without the record."""
     rebuilt(info, run)
     viewed = viewed_step(run)
-    path_strip(run, viewed.step.id if viewed else None, scores=not (rules and rules.withhold))
+    hidden = rules is not None and rules.withholds(run.finished)
+    path_strip(run, viewed.step.id if viewed else None, scores=not hidden)
 
 
 @st.fragment(key=ITEM_FRAGMENT)
@@ -418,14 +430,12 @@ def item_panel(
     if notice:
         st.toast(notice)
     viewed = viewed_step(run)
-    if viewed is not None and rules is not None and rules.withhold:
+    if viewed is not None and rules is not None and rules.withholds(run.finished):
         in_class.answer_saved(rules, run.finished and viewed is run.answered[-1], show_view)
     elif viewed is not None:
         show_feedback(run, viewed.step.id)
-    elif run.finished:  # finished in another tab: the debrief replaces the columns
-        st.rerun(scope="app")
-    elif rules is not None and rules.time_up:
-        in_class.time_is_up(rules)
+    elif run.finished or (rules is not None and rules.closed):
+        st.rerun(scope="app")  # finished in another tab, or ended: the panel shows the end
     else:
         step_panel(engine, lib, token, info, run)
 

@@ -8,6 +8,7 @@ import streamlit as st
 
 from classroom.attempts import AttemptInfo
 from scoring.errors import Problem
+from scoring.grades import format_percent
 from scoring.models import Case, Skill
 from ui.components.safe_text import safe_md
 
@@ -82,7 +83,8 @@ def case_card(
             )
             st.badge(f"{case.minutes} min", icon=":material/schedule:", color="gray")
             if best is not None:
-                st.badge(f"Best {best:.0f}%", icon=":material/emoji_events:", color="green")
+                best_text = f"Best {format_percent(best)}"
+                st.badge(best_text, icon=":material/emoji_events:", color="blue")
         st.markdown(safe_md(case.summary))
         st.caption("**Topics:** " + safe_md(" · ".join(case.topics)))
         st.caption("**Skills:** " + " · ".join(s.label for s in skills_of(case)))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from scoring.case_path import CaseResult
+from scoring.grades import format_percent
 from ui.components.safe_text import plain_md, quote_md, safe_md
 
 if TYPE_CHECKING:  # imported at the debrief only: the player's first step starts faster
@@ -50,15 +51,16 @@ def _skill_chart(table: pd.DataFrame) -> alt.Chart:
 
 
 def headline(result: CaseResult, answered: str = "Steps answered") -> None:
-    """Total points, percent, and a note when the must-avoid cap applied."""
+    """Total points, the reported score (``scoring.grades``), and a note when the cap applied."""
+    score = result.score  # the number My results, the dashboard and every export show
     left, mid, right = st.columns(3)
-    left.metric("Points", f"{result.points} of {result.max_points}", border=True)
-    mid.metric("Score", f"{result.percent:.0f}%", border=True)
+    left.metric("Points", f"{score.points} of {score.max_points}", border=True)
+    mid.metric("Score", score.text, border=True)
     right.metric(answered, len(result.items), border=True)
-    if result.capped:
+    if score.capped:
         st.warning(
-            f"Your score is capped at {result.must_avoid_cap}% because a must-avoid choice was "
-            f"made (without the cap it would be {result.raw_percent:.0f}%).",
+            f"Your score is capped at {score.text} because a must-avoid choice was made "
+            f"(without the cap it would be {format_percent(score.raw_percent)}).",
             icon=":material/gpp_maybe:",
         )
 

@@ -48,6 +48,38 @@ def score_line(result: ItemResult) -> None:
     st.markdown(f"### {result.points} of {result.max_points} {unit}\n\n{badge} :gray[{scored}]")
 
 
+def pair_breakdown(result: ItemResult) -> None:
+    """An ordering item's arithmetic, pair by pair: each neighbouring pair of the trainee's
+    order, whether it scored and why, so the points can be checked by eye."""
+    if not result.pairs:
+        return
+    texts = {o.id: plain_md(o.text) for o in result.options}  # plain: a | would split a cell
+    lines = [
+        "| Places | Your pair | Point | Why |",
+        "| --- | --- | :---: | --- |",
+    ]
+    for p in result.pairs:
+        first, second = texts[p.first], texts[p.second]
+        if p.tie:
+            why = "tied in the key: either order scores"
+        elif p.scored:
+            why = "next in the key"
+        elif p.reversed:
+            why = f"the wrong way round: in the key “{second}” comes before “{first}”"
+        elif p.follows:
+            names = " or ".join(f"“{texts.get(x, x)}”" for x in p.follows)
+            why = f"in the key, {names} comes next"
+        else:
+            why = f"“{first}” is last in the key: nothing scores after it"
+        pair = f"{first} → {second}"
+        mark = "✓ 1" if p.scored else "✗ 0"
+        lines.append(f"| {p.position}–{p.position + 1} | {pair} | {mark} | {why} |")
+    st.markdown(
+        "**Your order, pair by pair.** A point for each neighbouring pair whose second option "
+        "comes next in the key; the places alone do not score.\n\n" + "\n".join(lines)
+    )
+
+
 def basis_line(items: Sequence[Evidence]) -> str:
     """A grey line naming the general-nursing basis, or '' when every citation is a passage."""
     if any(e.nursing for e in items):
@@ -243,6 +275,7 @@ def feedback_summary(
     ``key`` (unique on the page) makes the passage expanders lazy; see ``passages``.
     """
     score_line(result)
+    pair_breakdown(result)
     safety(result)
     with st.container(border=True):
         st.markdown("**Key points**\n\n" + safe_md(result.feedback))

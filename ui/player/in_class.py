@@ -1,6 +1,13 @@
 """A class session as the student meets it: the session's activities, and how a session
-changes the case and quiz players (an exam withholds feedback until results are released;
-its time limit is shown and enforced)."""
+changes the case and quiz players.
+
+The rules (README, "Class sessions and exams"): an exam shows no feedback and no score until
+its results are released *and* the student's own attempt is done (finished, time up, or
+ended by the educator), so a student who starts after the release, or is still answering
+when it comes, never sees the key before finishing. An exam's time limit is shown and
+enforced; when the educator presses "End now", every student's page says so within
+``WATCH_SECONDS`` (and any answer sent after it is refused, with a message, by the server).
+"""
 
 from __future__ import annotations
 
@@ -12,12 +19,14 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from classroom import attempts, sessions
-from classroom.attempts import AttemptInfo
+from classroom.attempts import AnswerRefused, AttemptInfo
 from classroom.sessions import SessionInfo
 from scoring.loader import CaseLibrary
 from scoring.quiz import QUIZ_ID, items_from_keys, quiz_version
 from ui.components import session
 from ui.components.safe_text import plain_md
+
+WATCH_SECONDS = 10  # how often an open class attempt's page checks for "End now"
 
 
 def questions(info: SessionInfo) -> str:
@@ -34,7 +43,14 @@ def my_session_attempts(engine: Engine, token: str, code: str) -> list[AttemptIn
 
 def mode_note(info: SessionInfo) -> None:
     """What the mode and time limit mean for the student, in plain words."""
-    if info.mode == "exam":
+    if not info.answering:
+        text = "**This session has ended.** No more answers are accepted; yours are saved."
+    elif info.mode == "exam" and info.results_released:
+        text = (
+            "**Exam.** Results are released: you see your score and feedback on each activity "
+            "once you have finished it."
+        )
+    elif info.mode == "exam":
         text = "**Exam.** Your answers are saved as you go; your educator will release results."
     else:
         text = "**Practice.** You see feedback after every answer."
@@ -97,13 +113,14 @@ def start_activity(
         if not items:
             st.error("The questions of this quiz are no longer in the library.")
             st.stop()
-        version, first = (
+        version, first, cap = (
             quiz_version(lib.versions(), items),
             items[0].key,
+            None,  # a quiz is never capped (scoring.grades)
         )
     else:
         loaded = lib.get(case_id)
-        version, first = loaded.version, loaded.case.steps[0].id
+        version, first, cap = loaded.version, loaded.case.steps[0].id, loaded.case.must_avoid_cap
     try:
         return session.guarded(
             attempts.start_attempt,
@@ -114,9 +131,15 @@ def start_activity(
             kind=kind,
             session_code=info.code,
             first_step=first,
+            must_avoid_cap=cap,
         )
-    except ValueError:  # closed meanwhile, or the educator removed this student
-        if info.is_open:
+    except ValueError as exc:  # closed meanwhile, or the educator removed this student
+        if "has ended" in str(exc):
+            st.error(
+                "Your educator has ended this class session, so no activity can be started.",
+                icon=":material/stop_circle:",
+            )
+        elif info.is_open:
             st.session_state.get("joined", {}).pop(info.code, None)
             st.error("You are no longer in this session. Join again with the code.")
         else:
@@ -136,13 +159,24 @@ class ClassRules:
     code: str
     title: str
     mode: str
-    withhold: bool  # an exam whose results are not released: no feedback or scores
+    released: bool  # an exam's results are released
+    ended: bool  # the educator pressed "End now": no answers are accepted
     seconds_left: float | None  # an exam's time limit; None without one
 
     @property
     def time_up(self) -> bool:
         """True once an exam's time limit has passed."""
         return self.seconds_left is not None and self.seconds_left <= 0
+
+    @property
+    def closed(self) -> bool:
+        """No more answers: the educator ended the session, or an exam's time is up."""
+        return self.ended or self.time_up
+
+    def withholds(self, done: bool) -> bool:
+        """Whether feedback and scores stay hidden: an exam, until its results are released
+        and this attempt is ``done`` (finished, or closed to answers)."""
+        return self.mode == "exam" and not (self.released and (done or self.closed))
 
 
 def class_rules(engine: Engine, info: AttemptInfo) -> ClassRules | None:
@@ -158,29 +192,43 @@ def class_rules(engine: Engine, info: AttemptInfo) -> ClassRules | None:
         code=found.code,
         title=found.title,
         mode=found.mode,
-        withhold=exam and not found.results_released,
+        released=found.results_released,
+        ended=not found.answering,
         seconds_left=left,
     )
 
 
+def sessions_of(engine: Engine, codes: set[str]) -> dict[str, SessionInfo]:
+    """The class sessions with these codes (gone ones left out), read once each."""
+    found = (session.guarded(sessions.get_session, engine, code) for code in sorted(codes))
+    return {s.code: s for s in found if s is not None}
+
+
 def unreleased_exams(engine: Engine, codes: set[str]) -> set[str]:
     """Which of these session codes are exams whose results are not released yet."""
-    found = [session.guarded(sessions.get_session, engine, code) for code in sorted(codes)]
-    return {s.code for s in found if s is not None and s.mode == "exam" and not s.results_released}
+    found = sessions_of(engine, codes).values()
+    return {s.code for s in found if s.mode == "exam" and not s.results_released}
 
 
 def class_header(engine: Engine, info: AttemptInfo, rules: ClassRules | None) -> None:
-    """A line naming the class session; in a timed exam, a clock that updates itself."""
+    """A line naming the class session; while answering, a watch for "End now" (and in a
+    timed exam a clock), both updating themselves."""
     if rules is None:
         return
     kind = "Exam" if rules.mode == "exam" else "Practice"
     st.caption(f":material/groups: Class session · {plain_md(rules.title)} · {kind}")
-    if rules.seconds_left is not None and not rules.time_up and info.status == "open":
-        _clock(engine, info)
+    if info.status == "open" and not rules.closed:
+        _watch(engine, info, rules.seconds_left is not None)
 
 
-@st.fragment(run_every=15)
-def _clock(engine: Engine, info: AttemptInfo) -> None:
+@st.fragment(run_every=WATCH_SECONDS)
+def _watch(engine: Engine, info: AttemptInfo, timed: bool) -> None:
+    """Rerun the page the moment answering ends (End now, time up); show the time left."""
+    found = session.guarded(sessions.get_session, engine, info.session_code)
+    if found is None or not found.answering:
+        st.rerun(scope="app")  # replace the question with the ended message
+    if not timed:
+        return
     left = session.guarded(sessions.time_left, engine, info.session_code, info)
     if left is not None and left <= 0:
         st.rerun(scope="app")  # replace the question with the time-is-up message
@@ -189,11 +237,19 @@ def _clock(engine: Engine, info: AttemptInfo) -> None:
     st.badge(text, icon=":material/timer:", color="orange" if minutes <= 5 else "blue")
 
 
+REFUSED = {
+    "ended": (
+        "Your educator has ended this class session: this answer was not saved. "
+        "The answers you submitted before are saved."
+    ),
+    "time_up": "Time is up: this exam no longer accepts answers. Your earlier answers are saved.",
+    "finished": "This answer could not be saved: the attempt is already finished.",
+}
+
+
 def refusal(exc: ValueError) -> str:
     """A student-facing message for an answer the server refused."""
-    if "time is up" in str(exc):
-        return "Time is up: this exam no longer accepts answers. Your earlier answers are saved."
-    return "This answer could not be saved: the attempt is already finished."
+    return REFUSED[exc.reason if isinstance(exc, AnswerRefused) else "finished"]
 
 
 def back_to_session(rules: ClassRules, key: str = "back-to-session") -> None:
@@ -207,17 +263,29 @@ def answer_saved(
 ) -> None:
     """What an exam shows after a submitted answer instead of its feedback.
 
-    ``on_next(None)`` is the Next/Finish button's callback: it moves to where the trainee is.
+    ``on_next(None)`` is the Next button's callback: it moves to where the trainee is. Finish
+    reruns the whole page, so the end shows under the session's rules as they are now (its
+    results may have been released while the student answered).
     """
     st.success("Answer saved.", icon=":material/check_circle:")
-    st.caption("Feedback is hidden in this exam until your educator releases results.")
-    label = "Finish" if finished else "Next"
-    icon = ":material/flag:" if finished else ":material/arrow_forward:"
-    st.button(label, type="primary", icon=icon, on_click=on_next, args=(None,))
+    if rules.released:
+        st.caption("Results are released: you see your feedback once you have finished.")
+    else:
+        st.caption("Feedback is hidden in this exam until your educator releases results.")
+    if finished:
+        st.button("Finish", type="primary", icon=":material/flag:", on_click=_to_the_end)
+    else:
+        label, icon = "Next", ":material/arrow_forward:"
+        st.button(label, type="primary", icon=icon, on_click=on_next, args=(None,))
+
+
+def _to_the_end() -> None:
+    session.set_view(None)
+    st.rerun(scope="app")
 
 
 def results_pending(rules: ClassRules) -> None:
-    """The end of an exam activity before results are released."""
+    """The end of an exam activity before its results are shown."""
     st.success("All your answers are saved.", icon=":material/check_circle:")
     st.info(
         "Your educator will release results. Come back to this page then to see your score "
@@ -230,12 +298,27 @@ def results_pending(rules: ClassRules) -> None:
         back_to_session(rules)
 
 
-def time_is_up(rules: ClassRules) -> None:
-    """The message that replaces a question once an exam's time limit has passed."""
-    st.error(
-        "Time is up. This exam no longer accepts answers; the answers you submitted are saved.",
-        icon=":material/timer_off:",
+REFUSED_KEY = "refused"  # st.session_state: the answer the server just refused, if any
+
+
+def ended_early(rules: ClassRules) -> None:
+    """Why the activity stopped before its end: the educator ended it, or time ran out; and
+    whether the answer the student had just sent was refused for it."""
+    late = st.session_state.pop(REFUSED_KEY, None)
+    after = (
+        " The answer you had just submitted arrived after that, so it was not saved."
+        if late
+        else " A step you had not submitted yet stays unanswered."
     )
-    if rules.withhold:
-        st.caption("Your educator will release results.")
-    back_to_session(rules, key="back-after-time")
+    if rules.ended:
+        st.error(
+            "Your educator has ended this class session. No more answers are accepted; the "
+            "answers you submitted before are saved." + after,
+            icon=":material/stop_circle:",
+        )
+    elif rules.time_up:
+        st.error(
+            "Time is up. This exam no longer accepts answers; the answers you submitted before "
+            "are saved." + after,
+            icon=":material/timer_off:",
+        )

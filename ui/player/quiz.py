@@ -246,19 +246,22 @@ def quiz_panel(
     notice = st.session_state.pop("notice", None)
     if notice:
         st.toast(notice)
-    withhold = rules is not None and rules.withhold
+    stopped = not run.finished and rules is not None and rules.closed  # End now, time up
+    done = run.finished or stopped
+    withhold = rules is not None and rules.withholds(done)
     view = st.query_params.get("s")
     if view and view in run.results and withhold:
         in_class.answer_saved(rules, run.finished)
     elif view and view in run.results:
         show_feedback(run, view)
-    elif run.finished and withhold:
-        in_class.results_pending(rules)
-    elif run.finished:
-        show_summary(run)
-        if rules is not None:
+    elif done:
+        if stopped:
+            in_class.ended_early(rules)
+        if withhold:
+            in_class.results_pending(rules)
+        elif run.results:
+            show_summary(run)
+        if rules is not None and not withhold:
             in_class.back_to_session(rules)
-    elif rules is not None and rules.time_up:
-        in_class.time_is_up(rules)
     else:
         show_question(engine, lib, token, info, run)

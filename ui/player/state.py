@@ -25,9 +25,9 @@ from scoring.case_path import (
 )
 from scoring.explain import ItemResult
 from scoring.guidance import GuidanceLibrary
-from scoring.items import score_response
+from scoring.items import max_points, score_response
 from scoring.models import Case
-from scoring.quiz import QuizItem
+from scoring.quiz import QUIZ_ID, QuizItem
 
 
 @dataclass
@@ -136,13 +136,14 @@ class QuizRun:
         return next((i for i in self.items if i.key == key), None)
 
     def result(self) -> CaseResult:
-        """Quiz totals in the same shape as a case debrief (no cap, no consequences)."""
+        """Quiz totals in the same shape as a case debrief (no cap: see scoring.grades)."""
         answered = [i for i in self.items if i.key in self.results]
         return CaseResult(
-            case_id="quick-quiz",
+            case_id=QUIZ_ID,
             items=[self.results[i.key] for i in answered],
             path=[i.key for i in answered],
             finished=self.finished,
+            points_left=sum(max_points(i.step) for i in self.items if i.key not in self.results),
         )
 
 
