@@ -3,6 +3,7 @@ author text that never becomes a live link or raw HTML on screen."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -299,23 +300,78 @@ def test_new_vital_signs_stack_under_the_old_and_are_marked(app, all_types):
     assert "The numbers are changing" in d.at.info[0].value
 
 
+def ngn_data(at) -> dict:
+    """What the NGN component on screen was given: its spec and the answer it shows."""
+    (component,) = at.get("bidi_component")
+    return json.loads(component.proto.json)
+
+
 def test_widgets_show_the_answer_being_built(app, all_types):
     d = app({"case": "every-item-type"})
     steps = {s.id: s for s in all_types.steps}
     for sid in ("one", "all", "choose-n"):
         d.answer(steps[sid]).onward()
     key = d.widget_key()
-    d.at.button_group(key=f"{key}.phrases").set_value(["thirsty"])
-    d.run()
-    assert any(":orange-background[**thirsty**]" in t for t in rendered(d))
+    d.fill(steps["mark"], ["thirsty"]).run()
+    data = ngn_data(d.at)
+    assert data["value"] == ["thirsty"]
+    segments = data["spec"]["segments"]
+    assert "".join(s["text"] for s in segments) == steps["mark"].passage  # nothing added
+    assert [s["id"] for s in segments if s["id"]] == ["thirsty", "sleepy", "walking"]
+    assert not d.at.button(key=f"submit.{key}").disabled
     d.answer(steps["mark"]).onward()
     key = d.widget_key()
     before = list(d.at.session_state[f"{key}.order"])
-    d.at.button(key=f"{key}.down.{before[0]}").click()
-    d.run()
-    after = list(d.at.session_state[f"{key}.order"])
-    assert after == [before[1], before[0], *before[2:]]
+    assert ngn_data(d.at)["value"] == before
     assert before != ["first", "second", "third"]  # never starts on the key
+    d.fill(steps["order"], [before[1], before[0], *before[2:]]).run()
+    assert ngn_data(d.at)["value"] == [before[1], before[0], *before[2:]]
+
+
+def test_the_grid_and_the_drop_downs_name_every_control(app, all_types):
+    d = app({"case": "every-item-type"})
+    steps = {s.id: s for s in all_types.steps}
+    for sid in ("one", "all", "choose-n", "mark", "order"):
+        d.answer(steps[sid]).onward()
+    spec = ngn_data(d.at)["spec"]
+    assert spec["kind"] == "matrix" and not spec["multiple"]
+    assert [c["text"] for c in spec["columns"]] == ["Indicated", "Not indicated"]
+    d.answer(steps["grid"]).onward().answer(steps["cells"]).onward()
+    parts = ngn_data(d.at)["spec"]["parts"]
+    assert parts[0] == "The client is at risk for "
+    assert [p["label"] for p in parts if isinstance(p, dict)] == [
+        "Drop-down 1 of 2: The client is at risk for ___ because of",
+        "Drop-down 2 of 2: at risk for … because of ___ .",
+    ]
+    d.answer(steps["cloze"]).onward()
+    rows = ngn_data(d.at)["spec"]["rows"]
+    assert [r["label"] for r in rows] == ["Choice for Pain 2/10", "Choice for Walks 10 m"]
+
+
+def test_an_answer_from_the_browser_is_checked_before_it_is_kept(all_types):
+    """The component's change callback keeps an answer that fits the item, and nothing else."""
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import streamlit as st
+
+        from ui.player.widgets import ngn
+
+        st.session_state["k.ngn"] = {"value": st.session_state["sent"]}
+        ngn._changed(st.session_state["step"], "k")
+
+    at = AppTest.from_function(script, default_timeout=30)
+    at.session_state["step"] = next(s for s in all_types.steps if s.id == "tie")
+    sent = {"condition": ["scc"], "actions": ["call", "steroid"], "parameters": ["legs"]}
+    at.session_state["sent"] = sent
+    at.run()
+    kept = {k: at.session_state[k] for k in ("k.condition", "k.actions.call", "k.actions.walk")}
+    assert kept == {"k.condition": "scc", "k.actions.call": True, "k.actions.walk": False}
+    for crafted in ({**sent, "actions": ["call", "steroid", "walk"]}, {"condition": ["x"]}, 7):
+        at.session_state["sent"] = crafted
+        at.run()
+        assert not at.exception
+        assert at.session_state["k.actions.walk"] is False and at.session_state["k.condition"] == "scc"
 
 
 def test_feedback_marks_groups_and_safety(app, all_types):
