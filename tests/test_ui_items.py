@@ -371,7 +371,8 @@ def test_an_answer_from_the_browser_is_checked_before_it_is_kept(all_types):
         at.session_state["sent"] = crafted
         at.run()
         assert not at.exception
-        assert at.session_state["k.actions.walk"] is False and at.session_state["k.condition"] == "scc"
+        assert at.session_state["k.actions.walk"] is False
+        assert at.session_state["k.condition"] == "scc"
 
 
 def test_feedback_marks_groups_and_safety(app, all_types):
