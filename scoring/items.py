@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -194,7 +195,7 @@ class _Scorer:
             return first[g] <= at < first[g] + len(groups[g])
 
         n = len(step.options) - 1
-        good = sum(group_of[b] - group_of[a] in (0, 1) for a, b in itertools.pairwise(order))
+        good = sum(scored for _, _, scored in ordering_pairs(step, order))
         whole = all(placed(x, i + 1) for i, x in enumerate(order))
         by_id = {o.id: o for o in step.options}
         results = []
@@ -210,6 +211,15 @@ class _Scorer:
             f" = {good} of {n}"
         )
         return good, n, words, results
+
+
+def ordering_pairs(step: Ordering, order: Sequence[str]) -> list[tuple[str, str, bool]]:
+    """Each neighbouring pair (first, second) of ``order`` and whether it scores under the
+    adjacent-pairs rule: the second comes right after the first in the key, or they are tied.
+    """
+    groups = [g if isinstance(g, list) else [g] for g in step.correct_order]
+    group_of = {x: i for i, g in enumerate(groups) for x in g}
+    return [(a, b, group_of[b] - group_of[a] in (0, 1)) for a, b in itertools.pairwise(order)]
 
 
 def rule_of(step: Any) -> str:

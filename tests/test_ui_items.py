@@ -386,7 +386,8 @@ def test_feedback_marks_groups_and_safety(app, all_types):
         d.answer(steps[sid]).onward()
     d.answer(steps["cloze"], {"risk": "sepsis", "cause": "fever"})
     shown = d.texts()
-    assert "##### Blank 1" in shown and "##### Blank 2" in shown
+    assert "| Drop-down 1 | sepsis | falls | ✗ Wrong |" in shown
+    assert "| Drop-down 2 | fever | weakness | ✗ Wrong |" in shown
     assert "1 point for each drop-down right: 0 of 2" in shown
 
 
