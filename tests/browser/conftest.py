@@ -67,6 +67,27 @@ def server(tmp_path_factory) -> Iterator[str]:
         yield url
 
 
+NGN_CASES = ("hypercalcemia-thirsty-and-sleepy.yaml", "triage-monday-morning-queue.yaml")
+
+
+@pytest.fixture(scope="session")
+def ngn_server(tmp_path_factory) -> Iterator[str]:
+    """A server whose library holds the every-item-type case and two shipped NGN cases."""
+    _require_chromium()
+    tmp = tmp_path_factory.mktemp("ngn")
+    cases = tmp / "cases"
+    cases.mkdir()
+    shutil.copy(ROOT / "tests" / "fixtures" / "every-item-type.yaml", cases)
+    for name in NGN_CASES:
+        shutil.copy(ROOT / "cases" / name, cases)
+    env = {
+        "CASEBOOK_DATABASE_URL": f"sqlite:///{tmp / 'ngn.db'}",
+        "CASEBOOK_CASES_DIR": str(cases),
+    }
+    with app_servers(1, env, tmp) as (url,):
+        yield url
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Headless Debian Chromium through Playwright (never a downloaded browser)."""
@@ -90,21 +111,48 @@ def page(browser, server, request):
 
 
 @pytest.fixture
+def sized_page(browser, request):
+    """A fresh context at ``width``×``height`` (a laptop, a phone); screenshot on failure."""
+    opened = []
+
+    def make(width: int, height: int):
+        shot = f"failed-{request.node.name}"
+        cm = browser_page(
+            browser,
+            shot,
+            ARTIFACTS,
+            15_000,
+            lambda: call_failed(request),
+            viewport={"width": width, "height": height},
+            is_mobile=width < 600,
+            has_touch=width < 600,
+        )
+        opened.append(cm)
+        return cm.__enter__()
+
+    yield make
+    for cm in reversed(opened):
+        cm.__exit__(None, None, None)
+
+
+@pytest.fixture
 def shot():
     """Save a screenshot of the whole app (tall viewport: Streamlit scrolls inside)."""
 
     def save(pg, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
+        viewport = pg.viewport_size or VIEWPORT
         height = pg.evaluate(
             "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], "
             "section.main, [data-testid=stAppScrollToBottomContainer]')]"
             ".map(e => e.scrollHeight), document.body.scrollHeight)"
         )
-        pg.set_viewport_size({"width": VIEWPORT["width"], "height": min(int(height) + 40, 6000)})
+        pg.set_viewport_size({"width": viewport["width"], "height": min(int(height) + 40, 6000)})
         pg.wait_for_timeout(300)
         path = ARTIFACTS / f"{name}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
         pg.screenshot(path=str(path), full_page=True)
-        pg.set_viewport_size(VIEWPORT)
+        pg.set_viewport_size(viewport)
         return path
 
     return save

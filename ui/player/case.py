@@ -15,7 +15,7 @@ from scoring.loader import CaseLibrary, LoadedCase
 from scoring.models import Skill
 from ui.components import resources, session
 from ui.components.safe_text import safe_md
-from ui.player import answers, in_class
+from ui.player import answers, in_class, layout
 from ui.player.debrief import debrief
 from ui.player.exhibits import client_record, patient_banner
 from ui.player.feedback import feedback_details, feedback_summary
@@ -340,11 +340,12 @@ def player_panel(
             show_debrief(engine, lib, token, run, rules)
         return
     reached = run.path[: run.answered.index(viewed) + 1] if viewed is not None else run.path
-    record, item = st.columns([2, 3], gap="large")
+    record, item = layout.panes()
     with record:
-        st.markdown("#### :material/folder_open: Client record")
+        layout.record_heading()
         client_record(run.case, reached, reached[-1])
     with item:
+        layout.record_link()
         item_panel(engine, lib, token, info, run, rules)
 
 

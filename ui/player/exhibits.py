@@ -37,16 +37,18 @@ def patient_banner(case: Case, clock: str | None) -> None:
     """Name, age, sex, setting and alerts; the case clock when the case has one."""
     p = case.patient
     who = ", ".join(x for x in (f"{p.age}", p.sex) if x)
+    # Two short lines, no heading (the case title above is the h2; a heading here would skip
+    # a level): the question is what a trainee came for, on a phone the banner stays small.
     lines = [
-        f"#### :material/person: {safe_md(p.name)} · {safe_md(who)}",
-        f":material/location_on: {safe_md(p.setting)}",
+        f":material/person: **{safe_md(p.name)}** · {safe_md(who)} · "
+        f":material/location_on: {safe_md(p.setting)}"
     ]
-    if p.background:
-        lines.append(f":gray[{directive_text(p.background)}]")
     if p.alerts:
-        lines.append(
-            " ".join(f":red-badge[:material/warning: {directive_text(a)}]" for a in p.alerts)
+        lines[0] += " " + " ".join(
+            f":red-badge[:material/warning: {directive_text(a)}]" for a in p.alerts
         )
+    if p.background:
+        lines.append(safe_md(p.background))
     with st.container(border=True):
         left, right = st.columns([5, 1], vertical_alignment="center")
         left.markdown("\n\n".join(lines))  # one element: the banner is drawn on every rerun
@@ -132,8 +134,9 @@ def _trend_chart(data: pd.DataFrame) -> alt.FacetChart:
             y=alt.Y("value:Q", scale=alt.Scale(zero=False), title=None),
             tooltip=["time", "measure", "value"],
         )
-        .properties(width=130, height=80)
-        .facet(facet=alt.Facet("measure:N", title=None, sort=None), columns=3)
+        # Two small charts a row fit the record column from a phone (~350 px) upwards.
+        .properties(width=120, height=80)
+        .facet(facet=alt.Facet("measure:N", title=None, sort=None), columns=2)
         .resolve_scale(y="independent")
     )
 

@@ -187,13 +187,17 @@ def _refs(evidence: Sequence[Evidence], numbers: dict[str, int]) -> str:
 
 
 def rationale_md(row: Row, numbers: dict[str, int], ordering: bool = False) -> str:
-    """One row's rationale(s), each with the passages it rests on."""
-    head = f"**{safe_md(row.label)}.** " if not ordering else f"**{safe_md(row.yours)}.** "
-    lines = []
-    for o in row.explained:
-        lead = "" if len(row.explained) == 1 else f"*{safe_md(o.text)}:* "
-        lines.append(lead + safe_md(o.rationale) + _refs(o.evidence, numbers))
-    return f"- {row.verdict} — {head}" + " ".join(lines)
+    """One row's rationale (or one line per option of a wing or drop-down), with the passages
+    each rests on."""
+    head = f"- {row.verdict} — **{safe_md(row.yours if ordering else row.label)}.**"
+    if len(row.explained) == 1:
+        o = row.explained[0]
+        return f"{head} {safe_md(o.rationale)}{_refs(o.evidence, numbers)}"
+    lines = [
+        f"    - *{safe_md(o.text)}:* {safe_md(o.rationale)}{_refs(o.evidence, numbers)}"
+        for o in row.explained
+    ]
+    return "\n".join([head, *lines])
 
 
 def pairs_md(step: Ordering, result: ItemResult) -> str:

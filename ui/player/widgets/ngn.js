@@ -5,7 +5,8 @@
 //
 // Contract with Python: `data.spec` describes the item (its kind, texts and ids) and
 // `data.value` is the answer so far, in the shape of scoring/responses.py. A change sends
-// the whole answer back with setStateValue("value", answer). The DOM is built once per spec
+// the whole answer back with setStateValue("answer", answer). (Not "value": Streamlit reads a
+// state of only {"value": {...}} as the old flat shape and would not call the callback.) The DOM is built once per spec
 // and then only updated, so focus stays where the trainee left it across reruns.
 
 const views = new WeakMap(); // parentElement → {sig, root, view, value, pending, send}
@@ -18,7 +19,7 @@ export default function mount({ data, parentElement, setStateValue }) {
   }
   st.send = (value) => {
     st.pending = JSON.stringify(value);
-    setStateValue("value", value);
+    setStateValue("answer", value);
   };
   const sig = JSON.stringify(data.spec);
   if (st.sig !== sig || !st.root || !st.root.isConnected) {
@@ -202,16 +203,30 @@ function highlight(root, spec, st) {
         into.append(document.createTextNode(part.text));
         continue;
       }
+      // A span, not a <button>: a button is an inline block and cannot wrap inside the
+      // sentence, so long phrases would jump to a line of their own.
       const button = el(
-        "button",
-        { type: "button", class: "cb-phrase", "aria-pressed": "false", "data-fk": `h:${part.id}` },
+        "span",
+        {
+          role: "button",
+          tabindex: "0",
+          class: "cb-phrase",
+          "aria-pressed": "false",
+          "data-fk": `h:${part.id}`,
+        },
         part.text,
       );
-      button.addEventListener("click", () => {
+      const toggle = () => {
         const chosen = new Set(st.value ?? []);
         if (chosen.has(part.id)) chosen.delete(part.id);
         else chosen.add(part.id);
         commit(st, spec.order.filter((id) => chosen.has(id)));
+      };
+      button.addEventListener("click", toggle);
+      button.addEventListener("keydown", (e) => {
+        if (e.key !== " " && e.key !== "Enter") return;
+        e.preventDefault();
+        toggle();
       });
       buttons.set(part.id, button);
       into.append(button);

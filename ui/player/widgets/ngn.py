@@ -5,12 +5,13 @@ table, drag-and-drop ordering and the bow-tie. The component runs in the app's p
 root, no iframe); its JavaScript and CSS are files in this package, read once at import: no
 build step, nothing fetched at run time.
 
-How the answer travels (decided here): the component is a *view* of the answer. Its
-``value`` has exactly the raw response shape of ``scoring.responses`` for the item; on every
-change the browser sends it, ``normalize_response`` checks it (it is browser input), and
-``state_entries`` writes it into the same session-state keys that ``read_response`` has always
-read. So scoring, storage and resume never see the component, and a test can set an answer
-the way the component does (AppTest cannot click inside a component; Playwright does).
+How the answer travels (decided here): the component is a *view* of the answer. The answer
+it shows and sends back (its state ``answer``) has exactly the raw response shape of
+``scoring.responses`` for the item; on every change ``normalize_response`` checks what the
+browser sent (it is browser input) and ``state_entries`` writes it into the same
+session-state keys that ``read_response`` has always read. So scoring, storage and resume
+never see the component, and a test can set an answer the way the component does (AppTest
+cannot click inside a component; Playwright does).
 
 Texts inside the component are shown as written (``textContent``): Markdown marks are not
 interpreted there, and nothing an author writes can become markup.
@@ -234,7 +235,7 @@ def state_entries(step: Any, key: str, answer: Any) -> dict[str, Any]:
 
 def _changed(step: Any, key: str) -> None:
     """Callback: take the answer the browser sent, if it fits the item, into session state."""
-    sent = (st.session_state.get(_k(key, "ngn")) or {}).get("value")
+    sent = (st.session_state.get(_k(key, "ngn")) or {}).get("answer")
     try:
         answer = normalize_response(step, sent)
     except ResponseError:  # not what our widget sends (a stale tab, a crafted message): ignore
@@ -247,5 +248,5 @@ def render(step: Any, key: str, value: Any) -> None:
     COMPONENT(
         key=_k(key, "ngn"),
         data={"spec": _spec(step, key), "value": value},
-        on_value_change=lambda: _changed(step, key),
+        on_answer_change=lambda: _changed(step, key),
     )
