@@ -68,6 +68,20 @@ def test_every_item_type_by_pointer_with_screenshots_and_axe(sized_page, ngn_ser
     assert {where: found for where, found in findings.items() if found} == {}
 
 
+def test_the_question_comes_first_on_a_phone_with_the_record_one_tap_away(sized_page, ngn_server):
+    page = sized_page(*SIZES["phone"])
+    page.goto(f"{ngn_server}/player?case=hypercalcemia-thirsty-and-sleepy")
+    question = page.get_by_role("heading", name="Listen to the message")
+    record = page.get_by_role("heading", name="Client record")
+    question.wait_for()
+    assert question.bounding_box()["y"] < page.viewport_size["height"]  # on the first screen
+    assert question.bounding_box()["y"] < record.bounding_box()["y"]
+    page.get_by_role("link", name="Client record ↓").click()  # one tap
+    page.wait_for_timeout(600)  # the smooth scroll
+    box = record.bounding_box()
+    assert 0 <= box["y"] < page.viewport_size["height"]
+
+
 def test_the_feedback_tables_show_answer_key_and_verdict(page, ngn_server):
     page.goto(f"{ngn_server}/player?case={CASE.id}")
     for sid in ("one", "all", "choose-n", "mark", "order"):

@@ -198,7 +198,7 @@ def show_feedback(run: CaseRun, step_id: str) -> None:
 
 def path_strip(run: CaseRun, view: str | None, scores: bool = True) -> None:
     """The steps taken so far, each reopening its feedback, then where the trainee is now."""
-    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+    with st.container(horizontal=True, vertical_alignment="center", gap="small", key="cb-path"):
         st.caption("Your path:", width="content")
         for i, done in enumerate(run.answered):
             r = done.result

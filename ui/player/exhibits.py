@@ -190,7 +190,7 @@ def client_record(case: Case, reached: Sequence[str], new_step: str | None) -> N
     by_tab = {tab: [e for e in shown if e.tab == tab] for tab in Tab}
     by_tab = {tab: es for tab, es in by_tab.items() if es}
     fresh = {tab for tab, es in by_tab.items() if any(e.from_step == new_step for e in es)}
-    new_mark = " :material/fiber_new:"
+    new_mark = " · New"  # words, not an icon: a screen reader reads an icon's ligature name
     labels = {tab: tab.label + (new_mark if new_step and tab in fresh else "") for tab in by_tab}
     # Open on what is new; at the start, on the nurses' notes, where the story usually is.
     first_new = next((labels[t] for t in by_tab if new_step and t in fresh), None)
