@@ -32,9 +32,17 @@ STREAMLIT_OWN: dict[str, int] = {}
 DEEP_ACTIVE = """() => {
   let a = document.activeElement;
   while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
-  if (!a || a === document.body) return {tag: 'body', name: ''};
-  const label = a.getAttribute('aria-label') || a.closest('label')?.textContent
-    || a.textContent || '';
+  if (!a || a === document.body) {
+    return {tag: 'body', role: '', name: '', value: null, checked: null, pressed: null};
+  }
+  const text = (e) => {  // what is read out: icons (aria-hidden ligatures) left out
+    const copy = e.cloneNode(true);
+    copy.querySelectorAll('[aria-hidden=true], [data-testid=stIconMaterial]')
+      .forEach((i) => i.remove());
+    return copy.textContent;
+  };
+  const label = a.getAttribute('aria-label') || (a.closest('label') && text(a.closest('label')))
+    || text(a) || '';
   return {tag: a.tagName.toLowerCase(), role: a.getAttribute('role') || a.type || '',
           name: label.replace(/\\s+/g, ' ').trim(), value: a.value ?? null,
           checked: a.checked ?? null, pressed: a.getAttribute('aria-pressed')};
