@@ -67,6 +67,7 @@ def server(tmp_path_factory) -> Iterator[str]:
         yield url
 
 
+EDUCATOR_PASSCODE = "correct-horse-42"
 NGN_CASES = ("hypercalcemia-thirsty-and-sleepy.yaml", "triage-monday-morning-queue.yaml")
 
 
@@ -83,6 +84,8 @@ def ngn_server(tmp_path_factory) -> Iterator[str]:
     env = {
         "CASEBOOK_DATABASE_URL": f"sqlite:///{tmp / 'ngn.db'}",
         "CASEBOOK_CASES_DIR": str(cases),
+        "CASEBOOK_EDUCATOR_PASSCODE": EDUCATOR_PASSCODE,
+        "CASEBOOK_PASSCODE_FILE": str(tmp / "passcode.hash"),
     }
     with app_servers(1, env, tmp) as (url,):
         yield url

@@ -14,6 +14,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from scoring.models import ITEM_TYPES
+from tests.conftest import keyed_response
 from ui.player.widgets import ordered_blanks
 
 POINTS = re.compile(r"^\d+ of \d+ points?$")
@@ -84,8 +85,10 @@ def ready(page: Page, step: Any) -> None:
         page.locator(".cb-ngn").first.wait_for()
 
 
-def answer_by_pointer(page: Page, step: Any, raw: Any) -> None:
-    """Set ``raw`` (a response in the scoring.responses shape) by clicking, then submit."""
+def answer_by_pointer(page: Page, step: Any, raw: Any = None) -> None:
+    """Set ``raw`` (a response in the scoring.responses shape; default: the key) by clicking,
+    then submit."""
+    raw = keyed_response(step) if raw is None else raw
     kind = step.type
     assert kind in ITEM_TYPES, kind
     ready(page, step)
