@@ -179,7 +179,15 @@ def class_header(engine: Engine, info: AttemptInfo, rules: ClassRules | None) ->
         _clock(engine, info)
 
 
-@st.fragment(run_every=15)
+CLOCK_SECONDS = 15
+# Warn this long before a timed exam ends. The clock ticks every CLOCK_SECONDS, so the warning
+# shows at least WARN_SECONDS - CLOCK_SECONDS (105 s) before the end: well over the 20 s of
+# WCAG 2.2.1. Exam rules allow no extension (the time limit is essential to the exam), so
+# the warning is what the trainee gets: time to submit the answer being worked on.
+WARN_SECONDS = 120
+
+
+@st.fragment(run_every=CLOCK_SECONDS)
 def _clock(engine: Engine, info: AttemptInfo) -> None:
     left = session.guarded(sessions.time_left, engine, info.session_code, info)
     if left is not None and left <= 0:
@@ -187,6 +195,16 @@ def _clock(engine: Engine, info: AttemptInfo) -> None:
     minutes = math.ceil((left or 0) / 60)
     text = f"{minutes} minutes left" if (left or 0) >= 60 else "Less than a minute left"
     st.badge(text, icon=":material/timer:", color="orange" if minutes <= 5 else "blue")
+    if left is not None and left <= WARN_SECONDS:
+        warning = (
+            f"**About {minutes} minute{'s' if minutes != 1 else ''} left in this exam.** "
+            "Submit the answer you are working on: answers count once submitted."
+        )
+        st.warning(warning, icon=":material/timer:")  # an alert: screen readers announce it
+        warned = f"warned:{info.id}"
+        if not st.session_state.get(warned):
+            st.session_state[warned] = True
+            st.toast(warning, icon=":material/timer:")
 
 
 def refusal(exc: ValueError) -> str:
