@@ -19,6 +19,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/casebook validate cases/
+	$(BIN)/casebook lint cases/
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -32,6 +33,7 @@ bench: $(STAMP)
 
 validate: $(STAMP)
 	$(BIN)/casebook validate cases/
+	$(BIN)/casebook lint cases/
 
 clean:
 	rm -rf $(VENV) data/ test-artifacts/

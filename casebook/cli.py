@@ -16,6 +16,7 @@ import click
 # `casebook validate` does not pay for pandas, SQLAlchemy and Alembic (about a second).
 LAZY_COMMANDS = {
     "validate": "casebook.commands_cases:validate",
+    "lint": "casebook.commands_cases:lint",
     "score": "casebook.commands_cases:score",
     "guidance": "casebook.commands_cases:guidance",
     "schema": "casebook.commands_authoring:schema",

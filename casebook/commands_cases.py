@@ -1,4 +1,4 @@
-"""Commands on case files: validate, score, guidance."""
+"""Commands on case files: validate, lint, score, guidance."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import click
 from scoring.case_path import score_case
 from scoring.errors import CaseError, ResponseError
 from scoring.guidance import GuidanceLibrary, load_guidance
+from scoring.lint import RULES
+from scoring.lint.engine import lint_case, lint_paths
 from scoring.loader import case_files, load_case, load_library
 
 
@@ -23,27 +25,84 @@ def guidance_or_exit() -> GuidanceLibrary:
         raise SystemExit(1) from None
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"
+
+
+def _paths_or_exit(command: str, paths: tuple[Path, ...]) -> list[Path]:
+    missing = [p for p in paths if not p.exists()]
+    for p in missing:
+        click.echo(f"casebook {command}: no such file or folder: {p}", err=True)
+    if missing:
+        raise SystemExit(2)
+    return list(paths)
+
+
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
-    """Check case files or folders; print one path:line:col: message per problem."""
-    missing = [p for p in paths if not p.exists()]
-    for p in missing:
-        click.echo(f"casebook validate: no such file or folder: {p}", err=True)
-    if missing:
-        raise SystemExit(2)
-    files = case_files(list(paths))
-    library = load_library(list(paths), guidance_or_exit())
+    """Check case files or folders; print one path:line:col: message per problem.
+
+    The item-writing checks of `casebook lint` are summarised in one line; they do not
+    change the exit code.
+    """
+    roots = _paths_or_exit("validate", paths)
+    files = case_files(roots)
+    lib = guidance_or_exit()
+    library = load_library(roots, lib)
     for problem in library.problems:
         click.echo(str(problem))
     bad = len({p.path for p in library.problems})
     click.echo(
-        f"{len(files)} file{'s' * (len(files) != 1)} checked: {len(library.cases)} valid, "
-        f"{bad} with problems ({len(library.problems)} problem"
-        f"{'s' * (len(library.problems) != 1)})",
+        f"{_plural(len(files), 'file')} checked: {len(library.cases)} valid, "
+        f"{bad} with problems ({_plural(len(library.problems), 'problem')})",
         err=True,
     )
+    findings = [f for c in library.cases.values() for f in lint_case(c, lib) if not f.suppressed]
+    if findings:
+        where = " ".join(str(p) for p in paths)
+        click.echo(
+            f"lint: {_plural(len(findings), 'item-writing finding')} in "
+            f"{_plural(len({f.path for f in findings}), 'file')} (see: casebook lint {where})",
+            err=True,
+        )
     raise SystemExit(1 if library.problems else 0)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--suppressed", is_flag=True, help="Also list the findings a step allows, with its reason."
+)
+@click.option("--rules", "list_rules", is_flag=True, help="List the rule ids and stop.")
+def lint(paths: tuple[Path, ...], suppressed: bool, list_rules: bool) -> None:
+    """Item-writing checks: one path:line:col: rule-id: reason. Fix: … per finding.
+
+    Exit 0 when no finding is open, 1 when one is (or a file does not validate).
+    """
+    if list_rules:
+        for rule_id, summary in RULES.items():
+            click.echo(f"{rule_id}\t{summary}")
+        return
+    if not paths:
+        raise click.UsageError("give at least one case file or folder (e.g. casebook lint cases/)")
+    report = lint_paths(_paths_or_exit("lint", paths), guidance_or_exit())
+    for problem in report.problems:
+        click.echo(f"{problem} (not linted: run casebook validate)")
+    for finding in report.open:
+        click.echo(str(finding))
+    if suppressed:
+        for finding in report.suppressed:
+            click.echo(f"{finding} (allowed: {finding.suppressed})")
+    skipped = len({p.path for p in report.problems})
+    click.echo(
+        f"{_plural(report.files, 'file')} linted: {_plural(len(report.open), 'finding')}, "
+        f"{len(report.suppressed)} allowed"
+        + ("" if suppressed or not report.suppressed else " (list them with --suppressed)")
+        + (f"; {_plural(skipped, 'file')} not linted because of problems" if skipped else ""),
+        err=True,
+    )
+    raise SystemExit(1 if report.open or report.problems else 0)
 
 
 @click.command()

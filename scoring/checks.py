@@ -33,6 +33,7 @@ from scoring.yaml_reader import Loc
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z0-9][a-z0-9_-]*)\s*\}\}")
 DROPDOWN_OPTIONS = (3, 5)
 MATRIX_COLUMNS = (2, 3)
+WHY_WORDS = 5  # a lint suppression's reason: a sentence, not a word
 
 
 @dataclass(frozen=True)
@@ -398,6 +399,14 @@ def check_case(case: Case, lib: GuidanceLibrary) -> list[Finding]:
                     )
         for r, row in enumerate(getattr(step, "rows", [])):
             found += _citations(row.cite, (*loc, "rows", r, "cite"), case, lib)
+        if step.lint is not None and len(step.lint.why.split()) < WHY_WORDS:
+            found.append(
+                Finding(
+                    (*loc, "lint", "why"),
+                    f"lint: why needs a reason a reviewer can judge (a sentence of at least "
+                    f"{WHY_WORDS} words, e.g. 'the absolute is the misconception under test')",
+                )
+            )
         for i, note in enumerate(step.practice_notes):
             if lib.practice_note(note) is None:
                 found.append(

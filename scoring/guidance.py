@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, StrictBool, ValidationError
+from pydantic import AfterValidator, Field, StrictBool, ValidationError
 
 from scoring.errors import CaseError, Problem
 from scoring.models import Id, Strict, Text
@@ -40,6 +43,55 @@ class PracticeNote(Strict):
     reference: Text
 
 
+def _compiles(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"'{pattern}' is not a valid regular expression ({exc})") from None
+    return pattern
+
+
+Pattern = Annotated[
+    str,
+    AfterValidator(_compiles),
+    Field(description="A regular expression (Python syntax), matched case-insensitively."),
+]
+
+
+class UnsafeAction(Strict):
+    """Options that must be flagged must_avoid wherever they appear (the must-avoid policy).
+
+    An unkeyed option (or matrix column) matching one of ``patterns`` must be must_avoid when
+    its item is in scope: the option, or a keyed option of its group (for a matrix: the row),
+    cites a passage in ``scope`` (a trailing ``*`` matches a prefix), or a keyed option's
+    text matches one of ``when_keyed``. An entry with neither applies everywhere.
+    """
+
+    id: Id
+    title: Text = Field(description="What the unsafe choice does, e.g. 'delays escalation'.")
+    scope: list[str] = Field(default_factory=list, description="Passage ids; 'scc-*' a prefix.")
+    when_keyed: list[Pattern] = Field(
+        default_factory=list, description="Applies where the key's text matches one of these."
+    )
+    patterns: list[Pattern] = Field(min_length=1)
+
+
+class GuidanceLint(Strict):
+    """The clinical vocabulary `casebook lint` needs, kept with the document it comes from."""
+
+    must_avoid: list[UnsafeAction] = Field(default_factory=list)
+    improving: list[Pattern] = Field(
+        default_factory=list, description="Wording that claims the patient is improving."
+    )
+    deterioration: list[Pattern] = Field(
+        default_factory=list, description="Wording that means the patient got worse."
+    )
+    intact_function: list[Pattern] = Field(
+        default_factory=list,
+        description="Wording that assumes function not yet lost (checked after a deterioration).",
+    )
+
+
 class Guidance(Strict):
     """A source document split into passages."""
 
@@ -52,6 +104,7 @@ class Guidance(Strict):
     source_file: str | None = None
     passages: list[Passage] = Field(min_length=1)
     practice_notes: list[PracticeNote] = Field(default_factory=list)
+    lint: GuidanceLint | None = None
 
     @property
     def source_date(self) -> str:
@@ -60,6 +113,39 @@ class Guidance(Strict):
             f"{self.publisher}, “{self.title}”, last medical review "
             f"{self.last_medical_review}, revised {self.last_revised}"
         )
+
+    @property
+    def key_notice(self) -> str:
+        """What a trainee reads before the first item: which document the keys follow, and when."""
+        return (
+            f"Answer keys follow {self.publisher}, “{self.title}”, last medical review "
+            f"{readable_date(self.last_medical_review)}."
+        )
+
+
+PRACTICE_NOTES_NOTICE = (
+    "Practice notes beside the feedback show newer guidance; they never change a key."
+)
+
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def readable_date(iso: str) -> str:
+    """'2014-02-07' as '7 February 2014' (unambiguous in every country); other text as is."""
+    try:
+        day = date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def source_notice(documents: list[Guidance]) -> str:
+    """The answer-key notice for the documents an item set follows, and the practice notes."""
+    return " ".join([*(d.key_notice for d in documents), PRACTICE_NOTES_NOTICE])
 
 
 @dataclass(frozen=True)
@@ -108,6 +194,11 @@ class GuidanceLibrary:
     def practice_note_ids(self) -> list[str]:
         """All practice-note ids."""
         return list(self._notes)
+
+    def notice(self, document_ids: list[str] | tuple[str, ...]) -> str:
+        """The answer-key notice (source, last medical review, practice notes) for documents."""
+        docs = [self.documents[d] for d in dict.fromkeys(document_ids) if d in self.documents]
+        return source_notice(docs)
 
 
 def load_guidance_file(path: Path) -> Guidance:

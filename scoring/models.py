@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
+from scoring.lint import RULE_IDS
+
 Id = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80),
@@ -149,6 +151,18 @@ class Wing(Strict):
     options: list[Option]
 
 
+RuleId = Literal[RULE_IDS]  # type: ignore[valid-type]  # the ids of `casebook lint`
+
+
+class LintAllow(Strict):
+    """Item-writing checks this step is exempt from, and why (see `casebook lint`)."""
+
+    allow: list[RuleId] = Field(
+        min_length=1, description="Ids of the `casebook lint` rules not applied to this step."
+    )
+    why: Text = Field(description="Why the rule does not apply here, in words a reviewer judges.")
+
+
 class StepBase(Strict):
     """Fields every step shares."""
 
@@ -164,6 +178,9 @@ class StepBase(Strict):
         False, description="Stands on its own: may be drawn into quick quizzes."
     )
     practice_notes: list[str] = Field(default_factory=list, description="Practice-note ids.")
+    lint: LintAllow | None = Field(
+        None, description="Exempt this step from named `casebook lint` rules, with the reason."
+    )
 
 
 class MultipleChoice(StepBase):

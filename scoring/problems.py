@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -89,7 +90,12 @@ def _message(err: dict[str, Any], where: str) -> str:
     if kind == "union_tag_not_found":
         return "missing required field 'type' (the item type, e.g. multiple_choice)"
     if kind in ("literal_error", "enum"):
-        return f"'{err.get('input')}' is not allowed here; use one of: {ctx.get('expected')}"
+        allowed = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        return (
+            f"'{err.get('input')}' is not allowed here"
+            + did_you_mean(str(err.get("input")), allowed)
+            + f"; use one of: {ctx.get('expected')}"
+        )
     if kind == "string_pattern_mismatch":
         if "0-5" in str(ctx.get("pattern", "")):
             return f"'{err.get('input')}' should be a time like 22:00"

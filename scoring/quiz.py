@@ -89,6 +89,34 @@ def items_from_keys(
     return items, missing
 
 
+def quiz_texts(step: Any) -> list[tuple[tuple, str]]:
+    """What a quick quiz shows of a step, as (data path within the step, text) pairs.
+
+    A quiz shows the prompt and the item's own texts, but not the case's chart and not the
+    step's ``narrative`` (which belongs to the case's story: "Day 3. She is alert…"), so the
+    prompt of a ``quiz: true`` step must carry everything the question needs.
+    """
+    out: list[tuple[tuple, str]] = [(("prompt",), step.prompt)]
+    for key in ("passage", "text"):
+        if isinstance(getattr(step, key, None), str):
+            out.append(((key,), getattr(step, key)))
+    for i, o in enumerate(getattr(step, "options", [])):
+        out.append((("options", i, "text"), o.text))
+    for i, b in enumerate(getattr(step, "blanks", [])):
+        if b.label:
+            out.append((("blanks", i, "label"), b.label))
+        out += [(("blanks", i, "options", j, "text"), o.text) for j, o in enumerate(b.options)]
+    for kind in ("rows", "columns"):
+        out += [((kind, i, "text"), x.text) for i, x in enumerate(getattr(step, kind, []))]
+    if isinstance(step, BowTie):
+        for wing in ("condition", "actions", "parameters"):
+            part = getattr(step, wing)
+            if part.prompt:
+                out.append(((wing, "prompt"), part.prompt))
+            out += [((wing, "options", i, "text"), o.text) for i, o in enumerate(part.options)]
+    return out
+
+
 def _shuffled(seq: Sequence[Any], rng: random.Random) -> list[Any]:
     out = list(seq)
     rng.shuffle(out)

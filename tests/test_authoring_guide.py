@@ -154,6 +154,9 @@ def test_every_key_item_type_skill_and_tab_is_documented():
         "casebook guidance",
         "casebook new",
         "casebook validate",
+        "casebook lint",
+        "casebook lint --rules",
+        "casebook lint --suppressed",
         "casebook coverage",
         "casebook coverage --csv",
         "casebook schema",
@@ -162,6 +165,19 @@ def test_every_key_item_type_skill_and_tab_is_documented():
 )
 def test_every_authoring_command_is_documented(command):
     assert command in GUIDE
+
+
+def test_every_lint_rule_is_in_the_guide_with_its_margin():
+    from scoring.lint import RULES
+
+    for rule_id in RULES:
+        assert f"| `{rule_id}` |" in GUIDE, rule_id
+
+
+def test_the_example_case_is_lint_clean(example, guidance_lib):
+    from scoring.lint.engine import lint_case
+
+    assert [str(f) for f in lint_case(example, guidance_lib)] == []
 
 
 def test_every_practice_note_is_listed_with_its_title(guidance_lib):

@@ -10,7 +10,7 @@ SCC = "scc-back-pain-could-not-wait"
 KEYS = {
     "cues": ["pain-legs", "belly-numb", "heavy-legs", "hesitancy"],
     "early-bowtie": {
-        "condition": "scc",
+        "condition": "scc-early",
         "actions": ["steroid", "prep-radiation"],
         "parameters": ["leg-strength", "bladder-bowel"],
     },
@@ -18,9 +18,10 @@ KEYS = {
     "plan-matrix": {
         "just-starting": "radiation-steroid",
         "weak-fit": "surgery-radiation",
-        "weak-frail": "surgery-not-possible",
+        "weak-frail": "radiation-steroid",
     },
-    "outcomes": ["pain-relieved", "walking", "bladder"],
+    "early-outcomes": ["pain-relieved", "walking", "bladder"],
+    "deficit-outcomes": ["pain-relieved", "strength-returning", "bladder-returning"],
 }
 
 
@@ -32,8 +33,8 @@ def test_prompt_escalation_path_scores_full_marks(shipped):
         "priority",
         "early-bowtie",
         "early-radiation-timing",
+        "early-outcomes",
         "plan-matrix",
-        "outcomes",
     ]
     assert result.points == result.max_points and result.percent == 100
     assert result.finished and not result.must_avoid and result.review == []
@@ -94,15 +95,17 @@ def test_successors_follow_gotos_and_defaults(shipped):
     by_id = {s.id: s for s in case.steps}
     assert successors(case, by_id["priority"]) == ["early-bowtie", "deficit-bowtie"]
     assert successors(case, by_id["cues"]) == ["priority"]
-    assert successors(case, by_id["outcomes"]) == []
+    assert successors(case, by_id["early-outcomes"]) == ["plan-matrix"]
+    assert successors(case, by_id["deficit-outcomes"]) == ["plan-matrix"]
+    assert successors(case, by_id["plan-matrix"]) == []
 
 
 def test_path_bounds_count_steps_and_points_to_the_end(shipped):
     case = shipped.cases[SCC].case
     bounds = path_bounds(case)
     assert bounds["cues"][0] == 6 and bounds["deficit-bowtie"][0] == 4
-    assert bounds["outcomes"] == (1, max_points(case.steps[-1]))
-    assert case.steps[-1].id == "outcomes"
+    assert bounds["plan-matrix"] == (1, max_points(case.steps[-1]))
+    assert case.steps[-1].id == "plan-matrix"
     # Both branches are worth 17 points, so the bound from the start is the case's maximum.
     played = score_case(case, {**KEYS, "priority": "notify-now"}, shipped.guidance)
     assert bounds["cues"][1] == played.max_points == 17

@@ -72,3 +72,16 @@ def test_a_second_guidance_document_loads_beside_the_first(tmp_path):
     assert lib.passage("falls-leaflet:falls-intro").passage.text == "Falls happen."
     assert lib.passage("falls-intro", ["falls-leaflet"]) is not None
     assert lib.passage("falls-intro", ["bone-metastasis"]) is None
+
+
+def test_the_answer_key_notice_names_the_source_and_its_review_date(guidance_lib):
+    from scoring.guidance import readable_date
+
+    notice = guidance_lib.notice(["bone-metastasis", "bone-metastasis", "no-such-document"])
+    assert notice.count("Answer keys follow") == 1
+    assert "American Cancer Society" in notice and "last medical review 7 February 2014" in notice
+    assert notice.endswith(
+        "Practice notes beside the feedback show newer guidance; they never change a key."
+    )
+    assert readable_date("2024-01-15") == "15 January 2024"
+    assert readable_date("Spring 2014") == "Spring 2014"

@@ -205,3 +205,20 @@ def test_start_from_a_skeleton_or_a_library_case(author, author_env):
     paste(d, shipped.replace("The back pain that couldn't wait", "The back pain, edited"))
     assert "will be published as `scc-back-pain-could-not-wait.yaml`" in d.texts()
     assert "Publishing replaces `scc-back-pain-could-not-wait.yaml`" in d.texts()
+
+
+def test_item_writing_findings_show_beside_the_problems(author):
+    """A valid case with a lint finding: the rule, its line, the fix and the line itself."""
+    flawed = (ROOT / "tests" / "lint_corpus" / "longest-keyed" / "flawed.yaml").read_text()
+    d = paste(author, flawed)
+    text = d.texts()
+    assert "**No problems.**" in text
+    assert "**1 item-writing finding** (`casebook lint`)" in text
+    assert "**Line 21, column 15 · `longest-keyed`:**" in text
+    assert "*Fix:* cut the key to what it must say" in text
+    assert any("> 21 |         text:" in c.value for c in d.at.code)
+    assert [b for b in d.at.button if b.label == "Publish to the library"]  # still publishable
+
+    clean = (ROOT / "tests" / "lint_corpus" / "longest-keyed" / "clean.yaml").read_text()
+    d = paste(d, clean)
+    assert "Item-writing checks (`casebook lint`): no findings." in d.texts()

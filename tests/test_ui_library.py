@@ -104,3 +104,14 @@ def test_cases_load_once_not_on_every_rerun(app, monkeypatch):
     for _ in range(3):
         d.run()
     assert len(calls) == 1
+
+
+def test_every_card_says_which_document_the_keys_follow_and_its_date(app):
+    d = app(page=LIBRARY)
+    captions = [c.value for c in d.at.caption if "Answer keys follow" in c.value]
+    assert len(captions) == len(titles(d))
+    assert all(
+        "American Cancer Society" in c and "last medical review 7 February 2014" in c
+        for c in captions
+    )
+    assert all("Practice notes" in c and "newer guidance" in c for c in captions)

@@ -20,8 +20,8 @@ EARLY_PATH = [
     "priority",
     "early-bowtie",
     "early-radiation-timing",
+    "early-outcomes",
     "plan-matrix",
-    "outcomes",
 ]
 
 
@@ -77,10 +77,10 @@ def test_delay_path_plays_out_the_deterioration_and_the_cap(app, scc):
     assert any("Safety:" in e.value for e in d.at.error)
     assert ":blue-badge[:material/schedule: Clock 06:00 (next day)]" in shown  # clock moved
     d.onward()
-    assert "It is now 06:00" in d.at.info[0].value  # the step narrative on arrival
+    assert "It is 06:00" in d.at.info[0].value  # the step narrative on arrival
     assert "Cannot lift either leg off the bed" in d.texts()  # the new nurse's note
     path = ["cues", "priority", *play(d, scc)]
-    assert path[2:4] == ["deficit-bowtie", "deficit-plan"]
+    assert path[2:] == ["deficit-bowtie", "deficit-plan", "deficit-outcomes", "plan-matrix"]
     m = metrics(d)
     assert m["Score"] == "50%"
     warning = " ".join(w.value for w in d.at.warning)
@@ -220,3 +220,11 @@ def test_a_republished_case_does_not_change_under_a_trainee(app, scc, app_env):
     assert "at 22:00" in back.texts() and "at 23:00" not in back.texts()
     newcomer = app({"case": SCC})  # a new attempt starts on the new version
     assert "at 23:00" in newcomer.texts()
+
+
+def test_the_source_and_its_date_come_before_the_first_item(app, scc):
+    d = app({"case": SCC})
+    assert d.widget_key().endswith(".cues")  # still at the first item
+    notice = next(c.value for c in d.at.caption if "Answer keys follow" in c.value)
+    assert "last medical review 7 February 2014" in notice
+    assert "Practice notes beside the feedback show newer guidance" in notice

@@ -33,7 +33,7 @@ def test_rebuild_replays_the_path_with_clock_and_progress(scc, guidance_lib, key
 
 
 def test_rebuild_ignores_answers_off_the_path_and_rejects_misfits(scc, guidance_lib):
-    run = rebuild_case(scc, guidance_lib, {"outcomes": ["walking"]})
+    run = rebuild_case(scc, guidance_lib, {"early-outcomes": ["walking"]})
     assert run.answered == [] and run.current == "cues"
     with pytest.raises(ResponseError):
         rebuild_case(scc, guidance_lib, {"cues": ["no-such-option"]})

@@ -87,3 +87,11 @@ def test_someone_elses_quiz_is_not_shown(app, steps):
     owner = start(app, 1)
     stranger = app({"a": owner.query["a"]}, page=QUIZ)
     assert "could not find that quiz" in stranger.texts()
+
+
+def test_the_source_and_its_date_come_before_the_first_question(app):
+    d = app(page=QUIZ)
+    assert any("last medical review 7 February 2014" in c.value for c in d.at.caption)
+    d = start(app, 1)
+    assert "Question 1 of 1" in d.at.get("progress")[0].proto.text
+    assert any("Answer keys follow American Cancer Society" in c.value for c in d.at.caption)

@@ -25,37 +25,42 @@ KEYS = {
         "Legs feel heavy; needed help to walk",
         "Small voids with hesitancy",
     ],
-    "Act": ["Notify the provider now that her findings suggest spinal cord compression"],
+    "Act": ["Call the provider now: her findings suggest cord compression"],
     "Make sense of it (22:20)": {
-        "condition": "Spinal cord compression",
+        "condition": "Cord compression just starting, with no deficit on examination",
         "boxes": [
-            "Give the corticosteroid as ordered",
+            "Give the corticosteroid as prescribed",
             "Prepare her for urgent radiation",
             "Leg strength and sensation",
             "Bladder and bowel control",
         ],
     },
-    "Check the plan": ["Clarify the booking with the provider and escalate"],
+    "Check the plan": ["Clarify the booking with the provider now"],
+    "Is it working?": [
+        "Back pain much less",
+        "Walks to the bathroom with help, as before",
+        "Voids normally, with no hesitancy",
+    ],
     "Match plan to status": {
         "Cancer just starting to press on the cord": "Radiation with a corticosteroid",
-        "Leg weakness, otherwise fit": "Immediate surgery, then radiation",
-        "Leg weakness with very advanced cancer": "Surgery may not be possible",
+        "Leg weakness; otherwise fit": "Immediate surgery, then radiation",
+        "Leg weakness with very advanced cancer": "Radiation with a corticosteroid",
     },
-    "Is it working?": [
-        "Back pain is much less",
-        "Walking, or walking better than before treatment",
-        "Bladder control kept or regained",
-    ],
     "Make sense of it (06:00)": {
-        "condition": "Spinal cord compression with neurological damage",
+        "condition": "Cord compression already showing signs of cord damage",
         "boxes": [
-            "Give the corticosteroid as ordered",
+            "Give the corticosteroid as prescribed",
             "Prepare her for immediate surgery followed by radiation",
             "Leg strength and sensation",
             "Bladder and bowel control",
         ],
     },
     "Anticipate the plan": ["Immediate surgery followed by radiation"],
+    "Is it helping?": [
+        "Back pain much less",
+        "Leg strength a little better each day",
+        "Bladder control starting to come back",
+    ],
 }
 
 
@@ -154,8 +159,8 @@ def test_library_then_the_prompt_escalation_path(page: Page, server, shot):
     assert rest == [
         "Make sense of it (22:20)",
         "Check the plan",
-        "Match plan to status",
         "Is it working?",
+        "Match plan to status",
     ]
     assert metric(page, "Points") == "13 of 17"
     expect(page.get_by_text("Passages to review")).to_be_visible()
@@ -177,9 +182,14 @@ def test_the_delay_path_shows_the_deterioration(page: Page, server, shot):
     shot(page, "consequence")
     onward(page)  # Continue redraws the record with the new step's entries
     expect(page.get_by_text("Cannot lift either leg off the bed")).to_be_visible()
-    expect(page.get_by_text("It is now 06:00")).to_be_visible()
+    expect(page.get_by_text("It is 06:00. Read the 06:00 nurse's note")).to_be_visible()
     rest = play_to_debrief(page)
-    assert rest[:2] == ["Make sense of it (06:00)", "Anticipate the plan"]
+    assert rest == [
+        "Make sense of it (06:00)",
+        "Anticipate the plan",
+        "Is it helping?",
+        "Match plan to status",
+    ]
     assert metric(page, "Points") == "16 of 17"
     assert metric(page, "Score") == "50%"  # delaying escalation is must-avoid: capped
     expect(page.get_by_text("What happened on your path")).to_be_visible()

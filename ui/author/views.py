@@ -19,6 +19,7 @@ from scoring.case_path import clock_time, transition
 from scoring.errors import CaseError, Problem
 from scoring.guidance import GuidanceLibrary
 from scoring.items import score_response
+from scoring.lint.engine import LintFinding, lint_case
 from scoring.loader import CaseLibrary, LoadedCase, cases_dir, load_case_bytes
 from scoring.skeleton import skeleton
 from scoring.yaml_reader import MAX_BYTES, YamlError, decode_yaml_bytes
@@ -35,6 +36,7 @@ TEXT = "author.text"
 UPLOAD = "author.upload"
 NOTICE = "author.notice"
 CHECKED = "author.checked"
+LINTED = "author.linted"
 PREVIEW = "author.preview"
 OUTCOME = "author.outcome"
 SNIPPETS = 30  # problems shown with their lines; any further ones are listed as lines only
@@ -205,6 +207,50 @@ def problems(text: str, found: list[Problem]) -> None:
             language=None,
             wrap_lines=True,
         )
+
+
+def lint_of(loaded: LoadedCase, lib: GuidanceLibrary) -> list[LintFinding]:
+    """The item-writing findings of a valid case; remembered per version like ``check``."""
+    cached = st.session_state.get(LINTED)
+    if cached and cached[0] == loaded.version:
+        return cached[1]
+    findings = lint_case(loaded, lib)
+    st.session_state[LINTED] = (loaded.version, findings)
+    return findings
+
+
+def item_writing(text: str, findings: list[LintFinding]) -> None:
+    """The `casebook lint` findings beside the problems: each with its line, rule and fix."""
+    shown = [f for f in findings if f.suppressed is None]
+    allowed = [f for f in findings if f.suppressed is not None]
+    if not shown:
+        st.caption(
+            ":material/spellcheck: Item-writing checks (`casebook lint`): no findings"
+            + (f", {len(allowed)} allowed on their steps." if allowed else ".")
+        )
+    else:
+        n = len(shown)
+        st.warning(
+            f"**{n} item-writing finding{'s' * (n != 1)}** (`casebook lint`). The case can be "
+            "published, but each is a cue or an inconsistency a trainee may meet: fix it, or "
+            'allow the rule on its step with `lint: {allow: [rule-id], why: "…"}`.',
+            icon=":material/spellcheck:",
+        )
+        for f in shown[:SNIPPETS]:
+            st.markdown(
+                f"**Line {f.line}, column {f.col} · `{f.rule}`:** {plain_md(f.message)}.  \n"
+                f"*Fix:* {plain_md(f.fix)}."
+            )
+            st.code(snippet(text, f.line, f.col), language=None)
+        if n > SNIPPETS:
+            st.code("\n".join(str(f) for f in shown[SNIPPETS:]), language=None, wrap_lines=True)
+    if allowed:
+        with st.expander(f"{len(allowed)} allowed on their steps", icon=":material/rule:"):
+            for f in allowed:
+                st.markdown(
+                    f"**Line {f.line} · `{f.rule}`:** {plain_md(f.message)}.  \n"
+                    f"*Why allowed:* {plain_md(f.suppressed or '')}"
+                )
 
 
 def is_live(loaded: LoadedCase, cases: CaseLibrary) -> bool:

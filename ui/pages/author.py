@@ -20,8 +20,10 @@ views.outcome()
 result = views.check(text, cases.guidance) if text.strip() else None
 if isinstance(result, list):
     views.problems(text, result)
+    st.caption("Item-writing checks (`casebook lint`) run once the case has no problems.")
 elif result is not None:
     views.valid(result, cases)
+    views.item_writing(text, views.lint_of(result, cases.guidance))
 
 preview, publish, versions = st.tabs(["Preview as a trainee", "Publish", "Earlier versions"])
 with preview:

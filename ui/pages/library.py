@@ -48,7 +48,8 @@ for start in range(0, len(shown), 3):
     for column, case in zip(st.columns(3), shown[start : start + 3], strict=False):
         with column:
             resume = open_by_case.get(case.id)
-            if catalog.case_card(case, resume, best_by_case.get(case.id)):
+            notice = lib.guidance.notice(case.guidance)
+            if catalog.case_card(case, resume, best_by_case.get(case.id), notice):
                 target = session.params(a=resume.id) if resume else session.params(case=case.id)
                 st.switch_page(session.PLAYER_PAGE, query_params=target)
 

@@ -16,6 +16,7 @@ from scoring.models import Skill
 from ui.components import resources, session
 from ui.components.safe_text import safe_md
 from ui.player import answers, in_class, layout
+from ui.player.catalog import source_caption
 from ui.player.debrief import debrief
 from ui.player.exhibits import client_record, patient_banner
 from ui.player.feedback import feedback_details, feedback_summary
@@ -290,6 +291,7 @@ def show(engine: Engine, lib: CaseLibrary, token: str, info: AttemptInfo, run: C
     """The whole player for one attempt: title and banner, then the player panel."""
     rules = in_class.class_rules(engine, info)  # None outside a class session
     st.markdown(f"## {safe_md(run.case.title)}")
+    source_caption(lib.guidance.notice(run.case.guidance))
     in_class.class_header(engine, info, rules)
     patient_banner(run.case, None)  # the clock sits with the step: it moves with each answer
     player_panel(engine, lib, token, info, run, rules)

@@ -59,8 +59,15 @@ def matches(
     )
 
 
-def case_card(case: Case, open_attempt: AttemptInfo | None, best: float | None) -> bool:
-    """One case as a card; True when its play button was pressed."""
+def source_caption(notice: str) -> None:
+    """Which document the answer keys follow and its last medical review (grounding §0.10)."""
+    st.caption(f":material/menu_book: {safe_md(notice)}")
+
+
+def case_card(
+    case: Case, open_attempt: AttemptInfo | None, best: float | None, notice: str
+) -> bool:
+    """One case as a card, with the answer keys' source; True when its play button was pressed."""
     with st.container(border=True, height="stretch"):
         st.markdown(f"#### {safe_md(case.title)}")
         with st.container(horizontal=True, gap="small"):
@@ -76,6 +83,7 @@ def case_card(case: Case, open_attempt: AttemptInfo | None, best: float | None) 
         st.caption("**Topics:** " + safe_md(" · ".join(case.topics)))
         st.caption("**Skills:** " + " · ".join(s.label for s in skills_of(case)))
         st.caption("**Item types:** " + " · ".join(ITEM_LABELS[t] for t in item_types_of(case)))
+        source_caption(notice)
         if open_attempt is not None:
             label, icon = "Resume", ":material/resume:"
         else:

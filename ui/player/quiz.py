@@ -28,6 +28,7 @@ from ui.components import session
 from ui.components.safe_text import safe_md
 from ui.player import answers, in_class
 from ui.player.case import step_title
+from ui.player.catalog import source_caption
 from ui.player.debrief import debrief
 from ui.player.feedback import feedback_details, feedback_summary, item_feedback
 from ui.player.state import QuizRun
@@ -59,6 +60,7 @@ def setup(engine: Engine, lib: CaseLibrary, token: str) -> None:
         n = st.number_input("Number of questions", 1, 50, min(DEFAULT_ITEMS, len(bank)))
         start = st.form_submit_button("Start quiz", type="primary", icon=":material/bolt:")
     st.caption(f"{len(bank)} questions in the bank. Leave the filters empty to draw from all.")
+    source_caption(lib.guidance.notice([d for i in bank for d in i.case.guidance]))
     if start:
         seed = secrets.randbelow(2**31)
         items = draw_quiz(bank, int(n), seed, topics, skills)
@@ -162,8 +164,7 @@ def _header(run: QuizRun, item: QuizItem) -> None:
     )
     st.caption(f"From the case “{safe_md(item.case.title)}”")
     st.markdown(f"### {safe_md(step_title(item.step))}")
-    if item.step.narrative:
-        st.info(safe_md(item.step.narrative), icon=":material/campaign:")
+    # No narrative and no chart: they belong to the case's story (scoring.quiz.quiz_texts).
     st.markdown(safe_md(item.step.prompt))
 
 
@@ -218,6 +219,7 @@ def show(engine: Engine, lib: CaseLibrary, token: str, info: AttemptInfo, run: Q
         )
     rules = in_class.class_rules(engine, info)  # None outside a class session
     in_class.class_header(engine, info, rules)
+    source_caption(lib.guidance.notice([d for i in run.items for d in i.case.guidance]))
     quiz_panel(engine, lib, token, info, run, rules)
 
 
