@@ -101,7 +101,8 @@ def test_feedback_replaces_the_widgets_and_explains_every_option(app, scc):
     assert "+1 for each" in shown
     for word in ("✓ Correct", "✗ Incorrect", "✗ Missed", "✓ Rightly left out"):
         assert word in shown
-    assert "| Vital signs within her usual range | chosen | — | ✗ Incorrect |" in shown
+    vitals = next(o.text for o in cues.options if o.id == "stable-vitals")
+    assert f"| {vitals} | chosen | — | ✗ Incorrect |" in shown
     assert "*Basis:* general nursing knowledge" in shown
     assert "Passage `scc-symptoms`" in shown  # quoted on screen, not behind a click
     assert shown.count("Passage `scc-symptoms`") == 1  # once per item
