@@ -15,8 +15,8 @@ from scoring.models import ITEM_TYPES
 pytestmark = pytest.mark.usefixtures("clear_st_caches")  # caches outlive AppTests
 
 ROOT = Path(__file__).resolve().parent.parent
-HOSTILE = "[x](javascript:alert(1)) <script>alert(2)</script> <img src=x onerror=alert(3)>"
 
+# One step of each item type, with hostile author text in its texts (also played in Chromium).
 ALL_TYPES = (ROOT / "tests" / "fixtures" / "every-item-type.yaml").read_text(encoding="utf-8")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -51,43 +52,44 @@ def _require_chromium() -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory) -> Iterator[str]:
-    """Base URL of a Casebook server with its own SQLite file and the SCC case only."""
+EDUCATOR_PASSCODE = "correct-horse-42"
+NGN_CASES = ("hypercalcemia-thirsty-and-sleepy.yaml", "triage-monday-morning-queue.yaml")
+
+
+@contextmanager
+def serving(tmp: Path, case_files: list[Path], **env: str) -> Iterator[str]:
+    """A Casebook server on its own SQLite file whose library holds ``case_files``."""
     _require_chromium()
-    tmp = tmp_path_factory.mktemp("browser")
     cases = tmp / "cases"
     cases.mkdir()
-    shutil.copy(ROOT / "cases" / "scc-back-pain-could-not-wait.yaml", cases)
+    for path in case_files:
+        shutil.copy(path, cases)
     env = {
-        "CASEBOOK_DATABASE_URL": f"sqlite:///{tmp / 'browser.db'}",
+        "CASEBOOK_DATABASE_URL": f"sqlite:///{tmp / 'casebook.db'}",
         "CASEBOOK_CASES_DIR": str(cases),
+        **env,
     }
     with app_servers(1, env, tmp) as (url,):
         yield url
 
 
-EDUCATOR_PASSCODE = "correct-horse-42"
-NGN_CASES = ("hypercalcemia-thirsty-and-sleepy.yaml", "triage-monday-morning-queue.yaml")
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Iterator[str]:
+    """Base URL of a Casebook server with its own SQLite file and the SCC case only."""
+    scc = ROOT / "cases" / "scc-back-pain-could-not-wait.yaml"
+    with serving(tmp_path_factory.mktemp("browser"), [scc]) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def ngn_server(tmp_path_factory) -> Iterator[str]:
-    """A server whose library holds the every-item-type case and two shipped NGN cases."""
-    _require_chromium()
+    """A server with the every-item-type case, two shipped NGN cases and a known educator
+    passcode."""
     tmp = tmp_path_factory.mktemp("ngn")
-    cases = tmp / "cases"
-    cases.mkdir()
-    shutil.copy(ROOT / "tests" / "fixtures" / "every-item-type.yaml", cases)
-    for name in NGN_CASES:
-        shutil.copy(ROOT / "cases" / name, cases)
-    env = {
-        "CASEBOOK_DATABASE_URL": f"sqlite:///{tmp / 'ngn.db'}",
-        "CASEBOOK_CASES_DIR": str(cases),
-        "CASEBOOK_EDUCATOR_PASSCODE": EDUCATOR_PASSCODE,
-        "CASEBOOK_PASSCODE_FILE": str(tmp / "passcode.hash"),
-    }
-    with app_servers(1, env, tmp) as (url,):
+    files = [ROOT / "tests" / "fixtures" / "every-item-type.yaml"]
+    files += [ROOT / "cases" / name for name in NGN_CASES]
+    passcode = {"CASEBOOK_EDUCATOR_PASSCODE": EDUCATOR_PASSCODE}
+    with serving(tmp, files, CASEBOOK_PASSCODE_FILE=str(tmp / "passcode.hash"), **passcode) as url:
         yield url
 
 

@@ -1,7 +1,7 @@
-"""axe-core (WCAG 2.0/2.1/2.2, A and AA) on every page a student or an educator opens, at a
-laptop's and a phone's size: the library, the quiz (question, feedback, results), My
-results, Join a class, and the educator's sign-in, class sessions, live dashboard and
-authoring pages. The player's steps and feedback are covered in test_item_types.py.
+"""axe-core (WCAG 2.0/2.1/2.2, A and AA) on every page a student or an educator opens: the
+library, the quiz (question, feedback, results), My results and Join a class at a laptop's
+and a phone's size, and the educator's sign-in, class sessions, live dashboard and authoring
+pages at a laptop's. The player's steps and feedback are covered in test_item_types.py.
 
 The target is no violation. Violations that come from Streamlit itself are listed in
 players.STREAMLIT_OWN (and the README, with the upstream issue); anything else fails.
@@ -73,6 +73,9 @@ def test_every_page_has_no_wcag_violation(sized_page, ngn_server, shot, size):
     page.get_by_role("button", name="Join").wait_for()
     check(page, width, found, "join a class")
 
+    if width < 640:  # educators work on a laptop or the classroom's computer
+        assert {where: v for where, v in found.items() if v} == {}
+        return
     page.goto(f"{ngn_server}/sessions")
     page.get_by_role("textbox", name="Educator passcode").wait_for()
     check(page, width, found, "educator sign-in")

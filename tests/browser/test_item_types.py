@@ -52,7 +52,6 @@ def test_every_item_type_by_pointer_with_screenshots_and_axe(sized_page, ngn_ser
         sid = step_id(page)
         step = STEPS[sid]
         seen.append(step.type)
-        page.wait_for_timeout(200)  # the component's first paint
         shot(page, f"items/{size}/{n:02d}-{step.type}")
         findings[f"{step.type} step"] = axe_violations(page, width)
         answer_by_pointer(page, step, WRONG.get(sid, keyed_response(step)))

@@ -15,7 +15,7 @@ import pytest
 from scoring.guidance import load_guidance
 from scoring.loader import load_case
 from tests.browser.conftest import ROOT
-from tests.browser.players import answer_by_pointer
+from tests.browser.players import answer_by_pointer, wait_idle
 from tests.conftest import keyed_response
 
 pytestmark = pytest.mark.browser
@@ -88,7 +88,8 @@ def test_the_record_and_the_item_never_overlap(sized_page, last_step_url, width,
     assert len(names) == 6, names  # history, notes, vitals, labs, orders, MAR
     for name in names:  # each tab's entries, tables and charts in turn
         page.locator(".st-key-cb-record").get_by_role("tab", name=name, exact=True).click()
-        page.wait_for_timeout(400)  # the lazy tab's rerun and the chart's first paint
+        wait_idle(page)  # the lazy tab's rerun
+        page.wait_for_timeout(150)  # the chart's first paint
         m = page.evaluate(MEASURE)
         where = f"{width}×{height}, tab {name}"
         assert m["overlaps"] == 0 and m["spills"] == 0, (where, m)
