@@ -12,21 +12,26 @@ from scoring.coverage import coverage as build_coverage
 from scoring.coverage import coverage_csv, coverage_table
 from scoring.loader import cases_dir, load_library
 from scoring.models import ITEM_TYPES
-from scoring.schema import SCHEMA_FILE, schema_text
-from scoring.skeleton import SkeletonError, skeleton
+from scoring.schema import ITEM_SET_SCHEMA_FILE, SCHEMA_FILE, schema_text
+from scoring.skeleton import SkeletonError, item_set_skeleton, skeleton
 
 
 @click.command()
-def schema() -> None:
+@click.option(
+    "--item-set",
+    is_flag=True,
+    help="The schema of an item-set file instead (cases/item-set.schema.json).",
+)
+def schema(item_set: bool) -> None:
     """Print the JSON Schema of a case file (committed as cases/case.schema.json)."""
-    click.echo(schema_text(), nl=False)
+    click.echo(schema_text(item_set), nl=False)
 
 
-def _schema_ref(target: Path | None) -> str:
+def _schema_ref(target: Path | None, name: str = SCHEMA_FILE) -> str:
     """The modeline's path from the new file's folder to the committed schema."""
     if target is None:
-        return f"./{SCHEMA_FILE}"
-    rel = os.path.relpath(cases_dir() / SCHEMA_FILE, target.resolve().parent)
+        return f"./{name}" if name == SCHEMA_FILE else f"../{name}"  # cases/ or cases/items/
+    rel = os.path.relpath(cases_dir() / name, target.resolve().parent)
     rel = rel.replace(os.sep, "/")
     return rel if rel.startswith(".") else f"./{rel}"
 
@@ -41,23 +46,29 @@ def _schema_ref(target: Path | None) -> str:
     help="Item type of a template step; repeat for more steps, or 'all' for one of each.",
 )
 @click.option(
+    "--item-set",
+    is_flag=True,
+    help="An item set of standalone quiz items (the first a trend item) instead of a case.",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file (never overwritten) instead of printing.",
 )
-def new(case_id: str, item_types: tuple[str, ...], output: Path | None) -> None:
-    """Write a commented skeleton of a new case that validates as is."""
+def new(case_id: str, item_types: tuple[str, ...], item_set: bool, output: Path | None) -> None:
+    """Write a commented skeleton of a new case (or item set) that validates as is."""
     lib = guidance_or_exit()
     doc = next(iter(lib.documents))
     passages = lib.passage_ids([doc])
+    make = item_set_skeleton if item_set else skeleton
     try:
-        text = skeleton(
+        text = make(
             case_id,
             item_types or ("multiple_choice",),
             guidance_id=doc,
             passage_id=passages[0],
-            schema_path=_schema_ref(output),
+            schema_path=_schema_ref(output, ITEM_SET_SCHEMA_FILE if item_set else SCHEMA_FILE),
         )
     except SkeletonError as exc:
         raise click.UsageError(str(exc)) from None
@@ -84,7 +95,7 @@ def coverage(path: Path | None, as_csv: bool) -> None:
     """Blueprint of the cases in PATH (default: the library): passages, skills, item types."""
     lib = guidance_or_exit()
     library = load_library(path or cases_dir(), lib)
-    cov = build_coverage([c.case for c in library.cases.values()], lib)
+    cov = build_coverage(library.sources(), lib)
     click.echo(coverage_csv(cov) if as_csv else coverage_table(cov), nl=False)
     if library.problems:
         files = len({p.path for p in library.problems})

@@ -46,7 +46,7 @@ from scoring.errors import ResponseError
 from scoring.explain import ItemResult
 from scoring.items import score_response
 from scoring.loader import CaseLibrary
-from scoring.models import Case, Skill
+from scoring.models import Case, Skill, Source
 
 __all__ = [
     "Dashboard",
@@ -94,11 +94,11 @@ def case_titles(data: SessionData, library: CaseLibrary) -> dict[str, str]:
     return {c: (library.get(c).case.title if library.get(c) else c) for c in dict.fromkeys(ids)}
 
 
-def _step(library: CaseLibrary, case_id: str, step_id: str) -> tuple[Case | None, Any]:
-    loaded = library.get(case_id)
-    if loaded is None:
+def _step(library: CaseLibrary, case_id: str, step_id: str) -> tuple[Source | None, Any]:
+    source = library.source(case_id)  # a case, or the item set a quiz item came from
+    if source is None:
         return None, None
-    return loaded.case, next((s for s in loaded.case.steps if s.id == step_id), None)
+    return source, next((s for s in source.steps if s.id == step_id), None)
 
 
 def _excerpt(text: str, limit: int = 70) -> str:
@@ -117,6 +117,18 @@ def _option_catalog(step: Any) -> list[tuple[str, str, bool, bool]]:
             (f"{p}:{o.id}", f"{p}. {o.text}", p in place_of.get(o.id, ()), False)
             for p in range(1, len(step.options) + 1)
             for o in step.options
+        ]
+    if kind in ("drag_drop_cloze", "drag_drop_rationale"):
+        return [
+            (f"{t.id}:{k.id}", f"{t.id}: {k.text}", t.keyed == k.id, k.must_avoid)
+            for t in step.targets
+            for k in step.tokens
+        ]
+    if kind == "multiple_response_grouping":
+        return [
+            (f"{g.id}:{o.id}", f"{g.label}: {o.text}", o.keyed, o.must_avoid)
+            for g in step.groups
+            for o in g.options
         ]
     if kind in ("matrix_choice", "matrix_response"):
         return [

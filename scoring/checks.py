@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from scoring.guidance import GuidanceLibrary
+from scoring.items import PLACEHOLDER
 from scoring.models import (
     NURSING,
     BowTie,
     Case,
     Choice,
     Consequence,
+    DragDropCloze,
+    DragDropRationale,
     DropdownCloze,
     DropdownTable,
+    Exhibit,
     Highlight,
+    HighlightTable,
+    ItemSet,
     MatrixChoice,
     MatrixResponse,
     MultipleChoice,
+    MultipleResponseGrouping,
     Option,
     Ordering,
     Quote,
@@ -30,9 +36,9 @@ from scoring.models import (
 from scoring.problems import did_you_mean
 from scoring.yaml_reader import Loc
 
-PLACEHOLDER = re.compile(r"\{\{\s*([a-z0-9][a-z0-9_-]*)\s*\}\}")
 DROPDOWN_OPTIONS = (3, 5)
 MATRIX_COLUMNS = (2, 3)
+DRAG_TOKENS = (4, 10)  # NGN item writers' limits for drag-and-drop (Elsevier)
 WHY_WORDS = 5  # a lint suppression's reason: a sentence, not a word
 
 
@@ -84,6 +90,12 @@ def _options(step, loc: Loc) -> Iterator[Finding]:
                         (*loc, "options", i, "text"),
                         f"phrase '{o.text}' is not found word for word in the passage",
                     )
+    elif isinstance(step, HighlightTable):
+        yield from _highlight_table(step, loc)
+    elif isinstance(step, MultipleResponseGrouping):
+        yield from _grouping(step, loc)
+    elif isinstance(step, DragDropCloze | DragDropRationale):
+        yield from _drag_drop(step, loc)
     elif isinstance(step, SelectN):
         yield from _count(step.options, loc, step.select + 1, None, f"a select-{step.select} item")
         yield from _keyed_count(
@@ -101,6 +113,117 @@ def _options(step, loc: Loc) -> Iterator[Finding]:
             yield from _count(opts, (*loc, wing), need + 1, None, f"the bow-tie {wing}")
             yield from _keyed_count(opts, (*loc, wing, "options"), need, f"the bow-tie {wing}")
             yield from _dupes([o.id for o in opts], (*loc, wing, "options"), "option")
+
+
+def _highlight_table(step: HighlightTable, loc: Loc) -> Iterator[Finding]:
+    what = "a highlight table"
+    yield from _count(step.options, loc, 2, None, what)
+    if not any(o.keyed for o in step.options):
+        yield Finding((*loc, "options"), f"{what} needs at least one keyed phrase")
+    yield from _keyed_count(step.options, (*loc, "options"), None, what)
+    if len(step.rows) < 2:
+        yield Finding((*loc, "rows"), f"{what} needs at least 2 rows")
+    yield from _dupes([r.id for r in step.rows], (*loc, "rows"), "row")
+    for i, row in enumerate(step.rows):
+        if len(row.cells) != len(step.columns):
+            yield Finding(
+                (*loc, "rows", i, "cells"),
+                f"row '{row.id}' has {len(row.cells)} cells but the table has "
+                f"{len(step.columns)} columns",
+            )
+    rows = {r.id: r for r in step.rows}
+    for i, o in enumerate(step.options):
+        row = rows.get(o.row)
+        if row is None:
+            yield Finding(
+                (*loc, "options", i, "row"),
+                f"row '{o.row}' is not a row of this table" + did_you_mean(o.row, list(rows)),
+            )
+        elif not any(o.text in cell for cell in row.cells):
+            yield Finding(
+                (*loc, "options", i, "text"),
+                f"phrase '{o.text}' is not found word for word in a cell of row '{o.row}'",
+            )
+
+
+def _grouping(step: MultipleResponseGrouping, loc: Loc) -> Iterator[Finding]:
+    if len(step.groups) < 2:
+        yield Finding((*loc, "groups"), "a grouping item needs at least 2 groups")
+    yield from _dupes([g.id for g in step.groups], (*loc, "groups"), "group")
+    for i, g in enumerate(step.groups):
+        gloc = (*loc, "groups", i)
+        what = f"group '{g.id}'"
+        yield from _count(g.options, gloc, 2, None, what)
+        if not any(o.keyed for o in g.options):
+            yield Finding((*gloc, "options"), f"{what} needs at least one keyed option")
+        yield from _keyed_count(g.options, (*gloc, "options"), None, what)
+        yield from _dupes([o.id for o in g.options], (*gloc, "options"), "option")
+
+
+def _drag_drop(step: DragDropCloze | DragDropRationale, loc: Loc) -> Iterator[Finding]:
+    tokens = [t.id for t in step.tokens]
+    targets = [t.id for t in step.targets]
+    low, high = DRAG_TOKENS
+    if not low <= len(tokens) <= high:
+        yield Finding(
+            (*loc, "tokens"),
+            f"a drag-and-drop item needs {low}–{high} tokens; it has {len(tokens)}",
+        )
+    elif len(tokens) <= len(targets):
+        yield Finding(
+            (*loc, "tokens"),
+            f"needs more tokens than targets (it has {len(tokens)} tokens for "
+            f"{len(targets)} targets): add a token that belongs nowhere",
+        )
+    if isinstance(step, DragDropRationale) and len(targets) not in (2, 3):
+        yield Finding(
+            (*loc, "targets"),
+            "a drag-and-drop rationale item is a dyad (cause, effect: 2 targets) or a triad "
+            f"(cause, effect, effect: 3 targets); it has {len(targets)}",
+        )
+    if not targets:
+        yield Finding((*loc, "targets"), "needs at least one target")
+    yield from _dupes(tokens, (*loc, "tokens"), "token")
+    yield from _dupes(targets, (*loc, "targets"), "target")
+    keyed: dict[str, str] = {}
+    for i, t in enumerate(step.targets):
+        if t.keyed not in tokens:
+            yield Finding(
+                (*loc, "targets", i, "keyed"),
+                f"token '{t.keyed}' does not exist" + did_you_mean(t.keyed, tokens),
+            )
+        elif t.keyed in keyed:
+            yield Finding(
+                (*loc, "targets", i, "keyed"),
+                f"token '{t.keyed}' is already keyed to target '{keyed[t.keyed]}'; a token "
+                "fills one target only (add a second token with the same text)",
+            )
+        keyed.setdefault(t.keyed, t.id)
+    for i, t in enumerate(step.tokens):
+        if t.must_avoid and t.id in keyed:
+            yield Finding(
+                (*loc, "tokens", i, "must_avoid"),
+                f"token '{t.id}' is keyed to target '{keyed[t.id]}', so it cannot be must_avoid",
+            )
+    yield from _placeholders(step, targets, (*loc, "targets"), "target")
+
+
+def _placeholders(step, ids: list[str], loc: Loc, what: str) -> Iterator[Finding]:
+    """Each blank or target once in the text as {{id}}, and every placeholder one of them."""
+    used = PLACEHOLDER.findall(step.text)
+    for name in used:
+        if name not in ids:
+            yield Finding(
+                (*loc[:-1], "text"),
+                f"placeholder {{{{{name}}}}} has no {what} with that id" + did_you_mean(name, ids),
+            )
+    for i, ident in enumerate(ids):
+        if used.count(ident) != 1:
+            yield Finding(
+                (*loc, i, "id"),
+                f"{what} '{ident}' must appear exactly once in the text as "
+                f"{{{{{ident}}}}} (found {used.count(ident)})",
+            )
 
 
 def _count(items: list, loc: Loc, low: int, high: int | None, what: str) -> Iterator[Finding]:
@@ -178,21 +301,7 @@ def _dropdowns(step, loc: Loc) -> Iterator[Finding]:
     if not ids:
         yield Finding((*loc, "blanks"), "needs at least one drop-down")
     if hasattr(step, "text"):
-        used = PLACEHOLDER.findall(step.text)
-        for name in used:
-            if name not in ids:
-                yield Finding(
-                    (*loc, "text"),
-                    f"placeholder {{{{{name}}}}} has no blank with "
-                    f"that id" + did_you_mean(name, ids),
-                )
-        for i, b in enumerate(step.blanks):
-            if used.count(b.id) != 1:
-                yield Finding(
-                    (*loc, "blanks", i, "id"),
-                    f"blank '{b.id}' must appear exactly once in the text as "
-                    f"{{{{{b.id}}}}} (found {used.count(b.id)})",
-                )
+        yield from _placeholders(step, ids, (*loc, "blanks"), "blank")
     low, high = DROPDOWN_OPTIONS
     for i, b in enumerate(step.blanks):
         bloc = (*loc, "blanks", i)
@@ -205,7 +314,7 @@ def _dropdowns(step, loc: Loc) -> Iterator[Finding]:
         yield from _dupes([o.id for o in b.options], (*bloc, "options"), "option")
 
 
-def _citations(cites: list, loc: Loc, case: Case, lib: GuidanceLibrary) -> Iterator[Finding]:
+def _citations(cites: list, loc: Loc, docs: list[str], lib: GuidanceLibrary) -> Iterator[Finding]:
     for i, c in enumerate(cites):
         ref = c.passage if isinstance(c, Quote) else c
         cloc = (*loc, i, "passage") if isinstance(c, Quote) else (*loc, i)
@@ -213,12 +322,12 @@ def _citations(cites: list, loc: Loc, case: Case, lib: GuidanceLibrary) -> Itera
             if isinstance(c, Quote):
                 yield Finding(cloc, "'nursing' has no text to quote; cite it without a quote")
             continue
-        found = lib.passage(ref, case.guidance)
+        found = lib.passage(ref, docs)
         if found is None:
             yield Finding(
                 cloc,
                 f"unknown passage id '{ref}'"
-                + did_you_mean(ref, lib.passage_ids(case.guidance))
+                + did_you_mean(ref, [*lib.passage_ids(docs), NURSING])
                 + " (list them with: casebook guidance)",
             )
             continue
@@ -261,6 +370,11 @@ def _all_choices(step, loc: Loc) -> Iterator[tuple[Choice, Loc]]:
     for i, b in enumerate(getattr(step, "blanks", [])):
         for j, o in enumerate(b.options):
             yield o, (*loc, "blanks", i, "options", j)
+    for i, g in enumerate(getattr(step, "groups", [])):
+        for j, o in enumerate(g.options):
+            yield o, (*loc, "groups", i, "options", j)
+    for i, t in enumerate(getattr(step, "tokens", [])):
+        yield t, (*loc, "tokens", i)
     if isinstance(step, BowTie):
         for wing in ("condition", "actions", "parameters"):
             for i, o in enumerate(getattr(step, wing).options):
@@ -343,78 +457,110 @@ def _flow(case: Case) -> Iterator[Finding]:
                 stack.append((nxt, iter(graph[nxt])))
 
 
-def check_case(case: Case, lib: GuidanceLibrary) -> list[Finding]:
-    """Every cross-field rule the case breaks."""
-    found: list[Finding] = []
-    for i, doc in enumerate(case.guidance):
-        if doc not in lib.documents:
-            found.append(
-                Finding(
-                    ("guidance", i),
-                    f"unknown guidance document '{doc}'" + did_you_mean(doc, list(lib.documents)),
-                )
+def _documents(docs: list[str], lib: GuidanceLibrary) -> list[Finding]:
+    return [
+        Finding(
+            ("guidance", i),
+            f"unknown guidance document '{doc}'" + did_you_mean(doc, list(lib.documents)),
+        )
+        for i, doc in enumerate(docs)
+        if doc not in lib.documents
+    ]
+
+
+def _exhibits(exhibits: list[Exhibit], loc: Loc, step_ids: list[str] | None) -> Iterator[Finding]:
+    """Exhibit rules; ``step_ids`` None means an item's own exhibits (no ``from_step``)."""
+    yield from _dupes([e.id for e in exhibits], loc, "exhibit")
+    for i, ex in enumerate(exhibits):
+        if ex.from_step and step_ids is None:
+            yield Finding(
+                (*loc, i, "from_step"),
+                "an item's own exhibit is shown with the item: remove from_step",
             )
-    if any(f.loc[0] == "guidance" for f in found):
-        return found  # citations cannot be checked against a missing document
-    found += _dupes([s.id for s in case.steps], ("steps",), "step")
-    found += _dupes([e.id for e in case.exhibits], ("exhibits",), "exhibit")
-    step_ids = [s.id for s in case.steps]
-    for i, ex in enumerate(case.exhibits):
-        if ex.from_step and ex.from_step not in step_ids:
-            found.append(
-                Finding(
-                    ("exhibits", i, "from_step"),
-                    f"step '{ex.from_step}' does not exist" + did_you_mean(ex.from_step, step_ids),
-                )
+        elif ex.from_step and ex.from_step not in step_ids:
+            yield Finding(
+                (*loc, i, "from_step"),
+                f"step '{ex.from_step}' does not exist" + did_you_mean(ex.from_step, step_ids),
             )
         if ex.text is None and ex.table is None:
-            found.append(Finding(("exhibits", i), "an exhibit needs text, a table or both"))
+            yield Finding((*loc, i), "an exhibit needs text, a table or both")
         if ex.table:
             for r, row in enumerate(ex.table.rows):
                 if len(row) != len(ex.table.columns):
-                    found.append(
-                        Finding(
-                            ("exhibits", i, "table", "rows", r),
-                            f"row has {len(row)} cells but the table has "
-                            f"{len(ex.table.columns)} columns",
-                        )
+                    yield Finding(
+                        (*loc, i, "table", "rows", r),
+                        f"row has {len(row)} cells but the table has "
+                        f"{len(ex.table.columns)} columns",
                     )
-    for n, step in enumerate(case.steps):
-        loc: Loc = ("steps", n)
-        found += _options(step, loc)
-        if hasattr(step, "options"):
-            found += _dupes([o.id for o in step.options], (*loc, "options"), "option")
-        for choice, cloc in _all_choices(step, loc):
-            found += _citations(choice.cite, (*cloc, "cite"), case, lib)
-            cons = getattr(choice, "consequence", None)
-            if isinstance(cons, Consequence):
-                found += _citations(cons.cite, (*cloc, "consequence", "cite"), case, lib)
-                if cons.minutes and case.clock is None:
-                    found.append(
-                        Finding(
-                            (*cloc, "consequence", "minutes"),
-                            "this moves the clock, but the case has no clock: "
-                            "add clock: {start: 'HH:MM'}",
-                        )
-                    )
-        for r, row in enumerate(getattr(step, "rows", [])):
-            found += _citations(row.cite, (*loc, "rows", r, "cite"), case, lib)
-        if step.lint is not None and len(step.lint.why.split()) < WHY_WORDS:
-            found.append(
-                Finding(
-                    (*loc, "lint", "why"),
-                    f"lint: why needs a reason a reviewer can judge (a sentence of at least "
-                    f"{WHY_WORDS} words, e.g. 'the absolute is the misconception under test')",
+
+
+def _step(step, loc: Loc, docs: list[str], lib: GuidanceLibrary, clock: bool) -> Iterator[Finding]:
+    """Every rule of one step or item: its type's rules, citations, notes, own exhibits."""
+    yield from _options(step, loc)
+    if hasattr(step, "options"):
+        yield from _dupes([o.id for o in step.options], (*loc, "options"), "option")
+    for choice, cloc in _all_choices(step, loc):
+        yield from _citations(choice.cite, (*cloc, "cite"), docs, lib)
+        cons = getattr(choice, "consequence", None)
+        if isinstance(cons, Consequence):
+            yield from _citations(cons.cite, (*cloc, "consequence", "cite"), docs, lib)
+            if cons.minutes and not clock:
+                yield Finding(
+                    (*cloc, "consequence", "minutes"),
+                    "this moves the clock, but the case has no clock: add clock: {start: 'HH:MM'}",
                 )
+    if isinstance(step, MatrixChoice | MatrixResponse):
+        for r, row in enumerate(step.rows):
+            yield from _citations(row.cite, (*loc, "rows", r, "cite"), docs, lib)
+    if step.lint is not None and len(step.lint.why.split()) < WHY_WORDS:
+        yield Finding(
+            (*loc, "lint", "why"),
+            f"lint: why needs a reason a reviewer can judge (a sentence of at least "
+            f"{WHY_WORDS} words, e.g. 'the absolute is the misconception under test')",
+        )
+    for i, note in enumerate(step.practice_notes):
+        if lib.practice_note(note) is None:
+            yield Finding(
+                (*loc, "practice_notes", i),
+                f"unknown practice note '{note}'" + did_you_mean(note, lib.practice_note_ids()),
             )
-        for i, note in enumerate(step.practice_notes):
-            if lib.practice_note(note) is None:
-                found.append(
-                    Finding(
-                        (*loc, "practice_notes", i),
-                        f"unknown practice note "
-                        f"'{note}'" + did_you_mean(note, lib.practice_note_ids()),
-                    )
-                )
+    yield from _exhibits(step.exhibits, (*loc, "exhibits"), None)
+    if step.trend and not any(e.table and len(e.table.rows) >= 2 for e in step.exhibits):
+        yield Finding(
+            (*loc, "trend"),
+            "a trend item needs its own exhibit with a table of at least two time points "
+            "(exhibits: [{id, tab: vital_signs, title, table: {columns, rows}}])",
+        )
+
+
+def check_case(case: Case, lib: GuidanceLibrary) -> list[Finding]:
+    """Every cross-field rule the case breaks."""
+    found = _documents(case.guidance, lib)
+    if found:
+        return found  # citations cannot be checked against a missing document
+    found += _dupes([s.id for s in case.steps], ("steps",), "step")
+    found += _exhibits(case.exhibits, ("exhibits",), [s.id for s in case.steps])
+    for n, step in enumerate(case.steps):
+        found += _step(step, ("steps", n), case.guidance, lib, case.clock is not None)
     found += _flow(case)
+    return found
+
+
+def check_item_set(items: ItemSet, lib: GuidanceLibrary) -> list[Finding]:
+    """Every cross-field rule an item set breaks; its items stand alone, so none branches."""
+    found = _documents(items.guidance, lib)
+    if found:
+        return found
+    found += _dupes([s.id for s in items.items], ("items",), "item")
+    for n, item in enumerate(items.items):
+        loc: Loc = ("items", n)
+        found += _step(item, loc, items.guidance, lib, clock=False)
+        for key in ("next", "end"):
+            if getattr(item, key):
+                found.append(Finding((*loc, key), f"an item stands alone: remove '{key}'"))
+        for choice, cloc in _all_choices(item, loc):
+            if isinstance(choice, Option) and choice.goto:
+                found.append(
+                    Finding((*cloc, "goto"), "an item stands alone and cannot branch: remove goto")
+                )
     return found

@@ -1,5 +1,5 @@
-"""The blueprint of a case library: which passages each case cites, which are cited nowhere,
-and the CJMM skills and item types each case exercises.
+"""The blueprint of a case library: which passages each case (or item set) cites, which are
+cited nowhere, and the CJMM skills, item types and trend items each one exercises.
 
 Counts are of steps (skills, item types) and of citations (passages: option, row and
 consequence citations, quoted or not). ``nursing`` citations are counted apart.
@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from scoring.guidance import GuidanceLibrary
-from scoring.models import ITEM_TYPES, NURSING, Case, Quote, Skill
+from scoring.models import ITEM_TYPES, NURSING, Quote, Skill, Source
 
 PassageKey = tuple[str, str]  # (guidance document id, passage id)
 SKILL_CODES = {
@@ -30,6 +30,8 @@ TYPE_CODES = {
     "select_all": "SA",
     "select_n": "SN",
     "highlight": "HL",
+    "highlight_table": "HT",
+    "multiple_response_grouping": "MG",
     "ordering": "OR",
     "matrix_choice": "MX",
     "matrix_response": "MR",
@@ -37,8 +39,11 @@ TYPE_CODES = {
     "dropdown_table": "DT",
     "rationale_dyad": "RD",
     "rationale_triad": "RT",
+    "drag_drop_cloze": "DD",
+    "drag_drop_rationale": "DR",
     "bow_tie": "BT",
 }
+TREND_CODE = "TR"  # steps with trend: true, counted beside the item types
 
 
 @dataclass
@@ -51,6 +56,7 @@ class CaseCoverage:
     item_types: Counter[str] = field(default_factory=Counter)
     passages: Counter[PassageKey] = field(default_factory=Counter)
     nursing: int = 0
+    trends: int = 0
 
 
 @dataclass
@@ -73,9 +79,9 @@ class Coverage:
 
 def _citations(step: object) -> Iterator[str | Quote]:
     """Every citation of a step: options, blanks, bow-tie wings, matrix rows, consequences."""
-    options = list(getattr(step, "options", []))
-    for blank in getattr(step, "blanks", []):
-        options += blank.options
+    options = list(getattr(step, "options", [])) + list(getattr(step, "tokens", []))
+    for part in (*getattr(step, "blanks", []), *getattr(step, "groups", [])):
+        options += part.options
     for wing in ("condition", "actions", "parameters"):
         if hasattr(step, wing):
             options += getattr(step, wing).options
@@ -84,16 +90,17 @@ def _citations(step: object) -> Iterator[str | Quote]:
         consequence = getattr(o, "consequence", None)
         if consequence is not None:
             yield from consequence.cite
-    for row in getattr(step, "rows", []):
-        yield from row.cite
+    for row in getattr(step, "rows", []):  # matrix rows cite; highlight-table rows do not
+        yield from getattr(row, "cite", ())
 
 
-def case_coverage(case: Case, lib: GuidanceLibrary) -> CaseCoverage:
-    """Skills, item types and cited passages of one case."""
+def case_coverage(case: Source, lib: GuidanceLibrary) -> CaseCoverage:
+    """Skills, item types, trend items and cited passages of one case or item set."""
     out = CaseCoverage(case.id, case.title)
     for step in case.steps:
         out.skills[str(step.skill)] += 1
         out.item_types[step.type] += 1
+        out.trends += step.trend
         for cite in _citations(step):
             ref = cite.passage if isinstance(cite, Quote) else cite
             if ref == NURSING:
@@ -105,8 +112,8 @@ def case_coverage(case: Case, lib: GuidanceLibrary) -> CaseCoverage:
     return out
 
 
-def coverage(cases: Iterable[Case], lib: GuidanceLibrary) -> Coverage:
-    """Coverage of cases (sorted by id) against every citable passage of the guidance."""
+def coverage(cases: Iterable[Source], lib: GuidanceLibrary) -> Coverage:
+    """Coverage of cases and item sets (by id) against every citable passage of the guidance."""
     per_case = [case_coverage(c, lib) for c in sorted(cases, key=lambda c: c.id)]
     keys, text = [], {}
     for doc in lib.documents.values():
@@ -158,10 +165,15 @@ def coverage_table(cov: Coverage) -> str:
     lines += _grid(["case", *SKILL_CODES.values()], rows)
     lines.append("")
     lines.append(
-        "Item types (steps per case): " + ", ".join(f"{TYPE_CODES[t]} {t}" for t in ITEM_TYPES)
+        "Item types (steps per case): "
+        + ", ".join(f"{TYPE_CODES[t]} {t}" for t in ITEM_TYPES)
+        + f"; {TREND_CODE} trend items (any type)"
     )
-    rows = [[c.case_id, *(_count(c.item_types[t]) for t in ITEM_TYPES)] for c in cov.cases]
-    lines += _grid(["case", *TYPE_CODES.values()], rows)
+    rows = [
+        [c.case_id, *(_count(c.item_types[t]) for t in ITEM_TYPES), _count(c.trends)]
+        for c in cov.cases
+    ]
+    lines += _grid(["case", *TYPE_CODES.values(), TREND_CODE], rows)
     lines.append("")
     lines.append("Passages cited per case (citations; 'nursing' counted apart)")
     for c in cov.cases:
@@ -194,6 +206,8 @@ def coverage_csv(cov: Coverage) -> str:
     for t in ITEM_TYPES:
         counts = [c.item_types[t] for c in cov.cases]
         writer.writerow(["item_type", t, t.replace("_", " ").capitalize(), *counts, sum(counts)])
+    counts = [c.trends for c in cov.cases]
+    writer.writerow(["trend", "trend", "Trend items (any item type)", *counts, sum(counts)])
     for k in cov.passages:
         counts = [c.passages[k] for c in cov.cases]
         writer.writerow(

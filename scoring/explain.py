@@ -38,9 +38,11 @@ class OptionResult:
     rationale: str
     evidence: tuple[Evidence, ...]
     must_avoid: bool = False
-    group_id: str | None = None  # row, blank or bow-tie wing
+    group_id: str | None = None  # row, group, blank or bow-tie wing
     group: str | None = None
-    your_position: int | None = None  # ordering items only
+    # Ordering: the place given and the keyed place. Drag-and-drop: the number of the space the
+    # token was put in (None: left out) and of the space it belongs in (None: it fits none).
+    your_position: int | None = None
     correct_position: str | None = None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -12,12 +13,16 @@ from scoring.explain import ItemResult, OptionResult, resolve_evidence, verdict
 from scoring.guidance import GuidanceLibrary
 from scoring.models import (
     BowTie,
+    DragDropCloze,
+    DragDropRationale,
     DropdownCloze,
     DropdownTable,
     Highlight,
+    HighlightTable,
     MatrixChoice,
     MatrixResponse,
     MultipleChoice,
+    MultipleResponseGrouping,
     Option,
     Ordering,
     RationaleDyad,
@@ -25,7 +30,9 @@ from scoring.models import (
     SelectAll,
     SelectN,
 )
-from scoring.responses import normalize_response
+from scoring.responses import TOKEN_TYPES, normalize_response
+
+PLACEHOLDER = re.compile(r"\{\{\s*([a-z0-9][a-z0-9_-]*)\s*\}\}")
 
 RULE_NAMES = {
     "zero_one": "0/1",
@@ -34,6 +41,38 @@ RULE_NAMES = {
     "adjacent_pairs": "adjacent pairs",
     "all_or_nothing": "all or nothing",
 }
+
+
+def ordered_slots(step: Any) -> list[Any]:
+    """Blanks or drag-and-drop targets in the order their {{id}} appears in the text.
+
+    Slots without a placeholder (a drop-down table's rows) keep their listed order, last.
+    """
+    slots = list(getattr(step, "blanks", None) or getattr(step, "targets", []))
+    order = [m.group(1) for m in PLACEHOLDER.finditer(getattr(step, "text", ""))]
+    rank = {sid: i for i, sid in enumerate(dict.fromkeys(order))}
+    return sorted(slots, key=lambda s: rank.get(s.id, len(rank)))
+
+
+def keyed_slots(step: Any) -> list[tuple[str, str]]:
+    """(slot id, keyed id) per drop-down blank or drag-and-drop target, in listed order.
+
+    One definition for both families: a drop-down's keyed option and a target's keyed token
+    score the same way (0/1 per slot for cloze and table, the rationale rule for dyads/triads).
+    """
+    if step.type in TOKEN_TYPES:
+        return [(t.id, t.keyed) for t in step.targets]
+    return [(b.id, next((o.id for o in b.options if o.keyed), "")) for b in step.blanks]
+
+
+def _slot_points(kind: str, slots: list[tuple[str, str]], answer: dict[str, str]) -> int:
+    if kind in RATIONALE_TYPES:
+        return rules.rationale([answer.get(s, "") for s, _ in slots], [k for _, k in slots])
+    return rules.zero_one([s for s, k in slots if answer.get(s) == k], [s for s, _ in slots])
+
+
+RATIONALE_TYPES = frozenset({"rationale_dyad", "rationale_triad", "drag_drop_rationale"})
+SLOT_TYPES = RATIONALE_TYPES | {"dropdown_cloze", "dropdown_table", "drag_drop_cloze"}
 
 
 def _n(n: int, word: str) -> str:
@@ -68,7 +107,14 @@ class _Scorer:
     def flat(self, picked: list[str], rule: str) -> tuple[int, int, str, list[OptionResult]]:
         opts: list[Option] = self.step.options
         keyed = [o.id for o in opts if o.keyed]
-        results = [self.option(o, o.id in picked, o.keyed) for o in opts]
+        if isinstance(self.step, HighlightTable):  # phrases grouped by their table row
+            rows = {r.id: r.cells[0] for r in self.step.rows}
+            results = [
+                self.option(o, o.id in picked, o.keyed, group_id=o.row, group=rows.get(o.row))
+                for o in opts
+            ]
+        else:
+            results = [self.option(o, o.id in picked, o.keyed) for o in opts]
         right = len(set(picked) & set(keyed))
         if rule == "plus_minus":
             points = rules.plus_minus(picked, keyed)
@@ -81,24 +127,46 @@ class _Scorer:
             )
         return points, len(keyed), words, results
 
-    def blanks(self, answer: dict[str, str]) -> tuple[int, int, str, list[OptionResult]]:
-        results, right = [], 0
-        for b in self.step.blanks:
-            for o in b.options:
-                results.append(
-                    self.option(
-                        o, answer.get(b.id) == o.id, o.keyed, group_id=b.id, group=b.label or b.id
-                    )
+    def choices(self, answer: dict[str, str]) -> list[OptionResult]:
+        """Every drop-down option (grouped by blank), or every token with where it went."""
+        if self.step.type not in TOKEN_TYPES:
+            return [
+                self.option(
+                    o, answer.get(b.id) == o.id, o.keyed, group_id=b.id, group=b.label or b.id
                 )
-            right += int(any(o.keyed and answer.get(b.id) == o.id for o in b.options))
-        n = len(self.step.blanks)
-        return right, n, f"1 point for each drop-down right: {right} of {n}", results
+                for b in self.step.blanks
+                for o in b.options
+            ]
+        number = {t.id: i + 1 for i, t in enumerate(ordered_slots(self.step))}
+        placed = {token: target for target, token in answer.items()}
+        home = {t.keyed: t.id for t in self.step.targets}
+        results = []
+        for t in self.step.tokens:
+            at, belongs = placed.get(t.id), home.get(t.id)
+            r = self.option(
+                t,
+                at is not None,
+                belongs is not None,
+                your_position=number.get(at),
+                correct_position=str(number[belongs]) if belongs else None,
+            )
+            if at is not None and at != belongs:
+                r = replace(r, verdict="incorrect")
+            results.append(r)
+        return results
+
+    def blanks(self, answer: dict[str, str]) -> tuple[int, int, str, list[OptionResult]]:
+        slots = keyed_slots(self.step)
+        right, n = _slot_points(self.step.type, slots, answer), len(slots)
+        what = "target filled" if self.step.type in TOKEN_TYPES else "drop-down"
+        return right, n, f"1 point for each {what} right: {right} of {n}", self.choices(answer)
 
     def rationale(self, answer: dict[str, str]) -> tuple[int, int, str, list[OptionResult]]:
-        _, _, _, results = self.blanks(answer)
-        keyed = [next(o.id for o in b.options if o.keyed) for b in self.step.blanks]
-        chosen = [answer.get(b.id, "") for b in self.step.blanks]
-        points = rules.rationale(chosen, keyed)
+        results = self.choices(answer)
+        slots = keyed_slots(self.step)
+        keyed = [k for _, k in slots]
+        chosen = [answer.get(s, "") for s, _ in slots]
+        points = _slot_points(self.step.type, slots, answer)
         max_points = 1 if len(keyed) == 2 else 2
         if chosen[0] != keyed[0]:
             words = f"the cause is not right, so the effects earn nothing = 0 of {max_points}"
@@ -148,6 +216,26 @@ class _Scorer:
             total, max_points = total + score, max_points + len(keyed)
         words = (
             "+/- per column, each column floored at 0 ("
+            + "; ".join(parts)
+            + f") = {total} of {max_points}"
+        )
+        return total, max_points, words, results
+
+    def grouping(self, answer: dict[str, list[str]]) -> tuple[int, int, str, list[OptionResult]]:
+        results, parts, total, max_points = [], [], 0, 0
+        for g in self.step.groups:
+            keyed = [o.id for o in g.options if o.keyed]
+            picked = answer.get(g.id, [])
+            score = rules.plus_minus(picked, keyed)
+            wrong = len(set(picked) - set(keyed))
+            parts.append(f"{g.label}: +{len(set(picked) & set(keyed))} −{wrong} → {score}")
+            total, max_points = total + score, max_points + len(keyed)
+            results += [
+                self.option(o, o.id in picked, o.keyed, group_id=g.id, group=g.label)
+                for o in g.options
+            ]
+        words = (
+            "+/- per group, each group floored at 0 ("
             + "; ".join(parts)
             + f") = {total} of {max_points}"
         )
@@ -224,9 +312,10 @@ def ordering_pairs(step: Ordering, order: Sequence[str]) -> list[tuple[str, str,
 
 def rule_of(step: Any) -> str:
     """The NGN scoring rule an item type uses."""
-    if isinstance(step, SelectAll | Highlight | MatrixResponse):
+    plus_minus = SelectAll | Highlight | HighlightTable | MatrixResponse | MultipleResponseGrouping
+    if isinstance(step, plus_minus):
         return "plus_minus"
-    if isinstance(step, RationaleDyad | RationaleTriad):
+    if isinstance(step, RationaleDyad | RationaleTriad | DragDropRationale):
         return "rationale"
     if isinstance(step, Ordering):
         return step.rule
@@ -240,12 +329,14 @@ def score_response(
     answer = normalize_response(step, raw)
     s = _Scorer(step, lib, tuple(within))
     rule = rule_of(step)
-    if isinstance(step, MultipleChoice | SelectN | SelectAll | Highlight):
+    if isinstance(step, MultipleChoice | SelectN | SelectAll | Highlight | HighlightTable):
         points, max_points, words, results = s.flat(answer, rule)
-    elif isinstance(step, DropdownCloze | DropdownTable):
+    elif isinstance(step, DropdownCloze | DropdownTable | DragDropCloze):
         points, max_points, words, results = s.blanks(answer)
-    elif isinstance(step, RationaleDyad | RationaleTriad):
+    elif isinstance(step, RationaleDyad | RationaleTriad | DragDropRationale):
         points, max_points, words, results = s.rationale(answer)
+    elif isinstance(step, MultipleResponseGrouping):
+        points, max_points, words, results = s.grouping(answer)
     elif isinstance(step, MatrixChoice | MatrixResponse):
         points, max_points, words, results = s.matrix(answer)
     elif isinstance(step, BowTie):
@@ -280,18 +371,18 @@ def max_points(step: Any) -> int:
     """The most points an item can give."""
     if isinstance(step, BowTie):
         return 5
-    if isinstance(step, RationaleDyad):
-        return 1
-    if isinstance(step, RationaleTriad):
-        return 2
+    if step.type in RATIONALE_TYPES:
+        return 1 if len(keyed_slots(step)) == 2 else 2
     if isinstance(step, Ordering):
         return len(step.options) - 1
     if isinstance(step, MatrixChoice):
         return len(step.rows)
     if isinstance(step, MatrixResponse):
         return sum(len(r.keyed) for r in step.rows)
-    if hasattr(step, "blanks"):
-        return len(step.blanks)
+    if isinstance(step, MultipleResponseGrouping):
+        return sum(o.keyed for g in step.groups for o in g.options)
+    if hasattr(step, "blanks") or hasattr(step, "targets"):
+        return len(keyed_slots(step))
     return sum(o.keyed for o in step.options)
 
 
@@ -302,19 +393,19 @@ def score_points(step: Any, raw: Any) -> tuple[int, int]:
     """
     answer = normalize_response(step, raw)
     kind = step.type
-    if kind in ("multiple_choice", "select_n", "select_all", "highlight"):
+    if kind in ("multiple_choice", "select_n", "select_all", "highlight", "highlight_table"):
         keyed = [o.id for o in step.options if o.keyed]
-        rule = rules.plus_minus if kind in ("select_all", "highlight") else rules.zero_one
-        return rule(answer, keyed), len(keyed)
-    if kind in ("dropdown_cloze", "dropdown_table"):
-        right = sum(
-            any(o.keyed and answer.get(b.id) == o.id for o in b.options) for b in step.blanks
-        )
-        return right, len(step.blanks)
-    if kind in ("rationale_dyad", "rationale_triad"):
-        keyed = [next(o.id for o in b.options if o.keyed) for b in step.blanks]
-        chosen = [answer.get(b.id, "") for b in step.blanks]
-        return rules.rationale(chosen, keyed), 1 if kind == "rationale_dyad" else 2
+        plus = kind in ("select_all", "highlight", "highlight_table")
+        return (rules.plus_minus if plus else rules.zero_one)(answer, keyed), len(keyed)
+    if kind in SLOT_TYPES:
+        slots = keyed_slots(step)
+        most = (1 if len(slots) == 2 else 2) if kind in RATIONALE_TYPES else len(slots)
+        return _slot_points(kind, slots, answer), most
+    if kind == "multiple_response_grouping":
+        return sum(
+            rules.plus_minus(answer.get(g.id, ()), [o.id for o in g.options if o.keyed])
+            for g in step.groups
+        ), max_points(step)
     if kind == "matrix_choice":
         return sum(answer.get(r.id) == r.keyed for r in step.rows), len(step.rows)
     if kind == "matrix_response":

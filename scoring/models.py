@@ -7,7 +7,7 @@ branch targets) are checked in ``scoring.checks`` so every problem is reported a
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
@@ -151,6 +151,57 @@ class Wing(Strict):
     options: list[Option]
 
 
+class Group(Strict):
+    """One group of a multiple-response grouping item: a heading and its options (+/- each)."""
+
+    id: Id
+    label: Text = Field(description="The group's heading, e.g. 'Neurological'.")
+    options: list[Option]
+
+
+class HighlightRow(Strict):
+    """A row of a highlight table: its cells, the phrases of which the trainee may highlight."""
+
+    id: Id
+    cells: list[str] = Field(min_length=1, description="One text per column.")
+
+
+class TableOption(Option):
+    """A phrase of a highlight table: ``text`` is copied word for word from a cell of ``row``."""
+
+    row: Id = Field(description="Id of the table row whose cells hold this phrase.")
+
+
+class Token(Choice):
+    """A drag-and-drop token: a word or phrase dragged into one target (never into two)."""
+
+
+class Target(Strict):
+    """A drag-and-drop target: a {{placeholder}} in the text, keyed to the token that fills it."""
+
+    id: Id
+    keyed: Id = Field(description="Id of the token that belongs in this target.")
+
+
+class Table(Strict):
+    """A small table (vital signs, labs)."""
+
+    columns: list[str] = Field(min_length=1)
+    rows: list[list[str | int | float | None]]
+
+
+class Exhibit(Strict):
+    """A chart entry, revealed when the trainee reaches ``from_step`` (default: the start)."""
+
+    id: Id
+    tab: Tab
+    title: Text
+    time: str | None = Field(None, description="Clock time or day, as text, e.g. '22:00'.")
+    from_step: Id | None = None
+    text: str | None = None
+    table: Table | None = None
+
+
 RuleId = Literal[RULE_IDS]  # type: ignore[valid-type]  # the ids of `casebook lint`
 
 
@@ -178,6 +229,16 @@ class StepBase(Strict):
         False, description="Stands on its own: may be drawn into quick quizzes."
     )
     practice_notes: list[str] = Field(default_factory=list, description="Practice-note ids.")
+    exhibits: list[Exhibit] = Field(
+        default_factory=list,
+        description="The item's own exhibits (vital signs, labs…), shown with the item wherever "
+        "it is played, in a case or a quiz.",
+    )
+    trend: StrictBool = Field(
+        False,
+        description="A trend item: its own exhibits show data over time (a table of at least "
+        "two time points) and the question asks what the trend means.",
+    )
     lint: LintAllow | None = Field(
         None, description="Exempt this step from named `casebook lint` rules, with the reason."
     )
@@ -211,6 +272,22 @@ class Highlight(StepBase):
     type: Literal["highlight"]
     passage: Text
     options: list[Option]
+
+
+class HighlightTable(StepBase):
+    """Highlight the phrases of a table's cells that matter (+/-); each option names its row."""
+
+    type: Literal["highlight_table"]
+    columns: list[str] = Field(min_length=1, description="Column headings.")
+    rows: list[HighlightRow]
+    options: list[TableOption]
+
+
+class MultipleResponseGrouping(StepBase):
+    """Groups of options, any number chosen per group (+/- per group, each floored at 0)."""
+
+    type: Literal["multiple_response_grouping"]
+    groups: list[Group]
 
 
 class Ordering(StepBase):
@@ -270,6 +347,26 @@ class RationaleTriad(StepBase):
     blanks: list[Blank]
 
 
+class DragDropCloze(StepBase):
+    """Tokens dragged into {{target}} placeholders of the text (0/1 per target)."""
+
+    type: Literal["drag_drop_cloze"]
+    text: Text
+    tokens: list[Token]
+    targets: list[Target]
+
+
+class DragDropRationale(StepBase):
+    """Tokens dragged into a cause and one effect (dyad) or two effects (triad): rationale."""
+
+    type: Literal["drag_drop_rationale"]
+    text: Text
+    tokens: list[Token]
+    targets: list[Target] = Field(
+        description="The cause first, then one effect (dyad) or two (triad)."
+    )
+
+
 class BowTie(StepBase):
     """Condition (1), actions (2) and parameters to monitor (2): 0/1 per target, max 5."""
 
@@ -284,6 +381,8 @@ Step = Annotated[
     | SelectAll
     | SelectN
     | Highlight
+    | HighlightTable
+    | MultipleResponseGrouping
     | Ordering
     | MatrixChoice
     | MatrixResponse
@@ -291,6 +390,8 @@ Step = Annotated[
     | DropdownTable
     | RationaleDyad
     | RationaleTriad
+    | DragDropCloze
+    | DragDropRationale
     | BowTie,
     Field(discriminator="type"),
 ]
@@ -299,6 +400,8 @@ ITEM_TYPES = (
     "select_all",
     "select_n",
     "highlight",
+    "highlight_table",
+    "multiple_response_grouping",
     "ordering",
     "matrix_choice",
     "matrix_response",
@@ -306,6 +409,8 @@ ITEM_TYPES = (
     "dropdown_table",
     "rationale_dyad",
     "rationale_triad",
+    "drag_drop_cloze",
+    "drag_drop_rationale",
     "bow_tie",
 )
 
@@ -319,25 +424,6 @@ class Patient(Strict):
     setting: Text
     alerts: list[str] = Field(default_factory=list, description="Allergies, codes, key risks.")
     background: str | None = None
-
-
-class Table(Strict):
-    """A small table (vital signs, labs)."""
-
-    columns: list[str] = Field(min_length=1)
-    rows: list[list[str | int | float | None]]
-
-
-class Exhibit(Strict):
-    """A chart entry, revealed when the trainee reaches ``from_step`` (default: the start)."""
-
-    id: Id
-    tab: Tab
-    title: Text
-    time: str | None = Field(None, description="Clock time or day, as text, e.g. '22:00'.")
-    from_step: Id | None = None
-    text: str | None = None
-    table: Table | None = None
 
 
 class Clock(Strict):
@@ -367,3 +453,26 @@ class Case(Strict):
     )
     exhibits: list[Exhibit] = Field(default_factory=list)
     steps: list[Step] = Field(min_length=1)
+
+
+class ItemSet(Strict):
+    """Standalone items (trend items, bow-ties…) that quick quizzes draw without a case.
+
+    An item is a step that stands alone: it carries its own exhibits and never branches.
+    ``steps`` is the same list as ``items``, so code that reads a case's steps reads a set's.
+    """
+
+    id: Id
+    title: Text
+    summary: str | None = Field(None, description="One or two sentences on what the set covers.")
+    topics: list[str] = Field(min_length=1)
+    guidance: list[Id] = Field(min_length=1, description="Guidance documents the items cite.")
+    items: list[Step] = Field(min_length=1)
+
+    @property
+    def steps(self) -> list[Any]:
+        """The items, under the name a case gives its steps."""
+        return self.items
+
+
+Source = Case | ItemSet  # what quiz items are drawn from

@@ -1,4 +1,4 @@
-"""Quick quizzes: draw stand-alone items from the cases and shuffle their options, by seed.
+"""Quick quizzes: draw stand-alone items from cases and item sets and shuffle their options.
 
 Everything here is a pure function of (cases, seed, filters), so a quiz attempt stores only
 ``{seed, items, filters}`` and is rebuilt identically after a restart.
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scoring.models import BowTie, Case, Highlight, Ordering, Skill
+from scoring.models import BowTie, Highlight, HighlightTable, ItemSet, Ordering, Skill, Source
 
 DEFAULT_ITEMS = 10
 QUIZ_ID = "quick-quiz"  # the case id under which quick-quiz attempts are stored
@@ -21,9 +21,9 @@ QUIZ_ID = "quick-quiz"  # the case id under which quick-quiz attempts are stored
 
 @dataclass(frozen=True)
 class QuizItem:
-    """One quiz-bank step with the case it comes from."""
+    """One quiz-bank step with the case or item set it comes from (``case``, either way)."""
 
-    case: Case
+    case: Source
     step: Any
 
     @property
@@ -43,13 +43,13 @@ def quiz_version(versions: Mapping[str, str], items: Iterable[QuizItem]) -> str:
     return hashlib.sha256(stamp.encode()).hexdigest()[:12]
 
 
-def quiz_bank(cases: Iterable[Case]) -> list[QuizItem]:
-    """Every step marked ``quiz: true``, in case-id then step order."""
+def quiz_bank(sources: Iterable[Source]) -> list[QuizItem]:
+    """Every case step marked ``quiz: true`` and every item of an item set, by id then order."""
     return [
-        QuizItem(case, step)
-        for case in sorted(cases, key=lambda c: c.id)
-        for step in case.steps
-        if step.quiz
+        QuizItem(source, step)
+        for source in sorted(sources, key=lambda c: c.id)
+        for step in source.steps
+        if step.quiz or isinstance(source, ItemSet)
     ]
 
 
@@ -74,7 +74,7 @@ def draw_quiz(
 
 
 def items_from_keys(
-    cases: Mapping[str, Case], keys: Sequence[str], seed: int
+    cases: Mapping[str, Source], keys: Sequence[str], seed: int
 ) -> tuple[list[QuizItem], list[str]]:
     """Rebuild a drawn quiz from its stored keys; also return the keys no longer found."""
     items, missing = [], []
@@ -89,14 +89,17 @@ def items_from_keys(
     return items, missing
 
 
-def quiz_texts(step: Any) -> list[tuple[tuple, str]]:
+def quiz_texts(step: Any, standalone: bool = False) -> list[tuple[tuple, str]]:
     """What a quick quiz shows of a step, as (data path within the step, text) pairs.
 
     A quiz shows the prompt and the item's own texts, but not the case's chart and not the
     step's ``narrative`` (which belongs to the case's story: "Day 3. She is alert…"), so the
-    prompt of a ``quiz: true`` step must carry everything the question needs.
+    prompt of a ``quiz: true`` step must carry everything the question needs. A standalone
+    item (of an item set) has no case: its ``narrative`` is its own and is shown.
     """
     out: list[tuple[tuple, str]] = [(("prompt",), step.prompt)]
+    if standalone and step.narrative:
+        out.append((("narrative",), step.narrative))
     for key in ("passage", "text"):
         if isinstance(getattr(step, key, None), str):
             out.append(((key,), getattr(step, key)))
@@ -106,8 +109,18 @@ def quiz_texts(step: Any) -> list[tuple[tuple, str]]:
         if b.label:
             out.append((("blanks", i, "label"), b.label))
         out += [(("blanks", i, "options", j, "text"), o.text) for j, o in enumerate(b.options)]
-    for kind in ("rows", "columns"):
-        out += [((kind, i, "text"), x.text) for i, x in enumerate(getattr(step, kind, []))]
+    for i, t in enumerate(getattr(step, "tokens", [])):
+        out.append((("tokens", i, "text"), t.text))
+    for i, g in enumerate(getattr(step, "groups", [])):
+        out.append((("groups", i, "label"), g.label))
+        out += [(("groups", i, "options", j, "text"), o.text) for j, o in enumerate(g.options)]
+    if isinstance(step, HighlightTable):  # cells are the table's own text; columns are plain
+        out += [(("columns", i), c) for i, c in enumerate(step.columns)]
+        for i, row in enumerate(step.rows):
+            out += [(("rows", i, "cells", j), c) for j, c in enumerate(row.cells)]
+    else:
+        for kind in ("rows", "columns"):
+            out += [((kind, i, "text"), x.text) for i, x in enumerate(getattr(step, kind, []))]
     if isinstance(step, BowTie):
         for wing in ("condition", "actions", "parameters"):
             part = getattr(step, wing)
@@ -126,11 +139,12 @@ def _shuffled(seq: Sequence[Any], rng: random.Random) -> list[Any]:
 def shuffle_options(step: Any, seed: int, key: str) -> Any:
     """A copy of ``step`` with its options in a seeded order (ids, and so scoring, unchanged).
 
-    Highlight phrases keep passage order and matrix rows and columns keep their order: their
-    order carries meaning. Drop-down and bow-tie options are shuffled within their group.
+    Highlight phrases keep passage (or table) order and matrix rows and columns keep their
+    order: their order carries meaning. Drop-down, grouping and bow-tie options are shuffled
+    within their group, drag-and-drop tokens in their pool (targets stay in the text).
     """
     rng = random.Random(f"{seed}/{key}")
-    if isinstance(step, Highlight):
+    if isinstance(step, Highlight | HighlightTable):
         return step
     if isinstance(step, Ordering):
         return step.model_copy(update={"options": starting_order(step, rng)})
@@ -142,9 +156,15 @@ def shuffle_options(step: Any, seed: int, key: str) -> Any:
             for w in ("condition", "actions", "parameters")
         }
         return step.model_copy(update=wings)
-    if hasattr(step, "blanks"):
-        blanks = [b.model_copy(update={"options": _shuffled(b.options, rng)}) for b in step.blanks]
-        return step.model_copy(update={"blanks": blanks})
+    for part in ("blanks", "groups"):
+        if hasattr(step, part):
+            parts = [
+                p.model_copy(update={"options": _shuffled(p.options, rng)})
+                for p in getattr(step, part)
+            ]
+            return step.model_copy(update={part: parts})
+    if hasattr(step, "tokens"):
+        return step.model_copy(update={"tokens": _shuffled(step.tokens, rng)})
     if hasattr(step, "options"):
         return step.model_copy(update={"options": _shuffled(step.options, rng)})
     return step

@@ -2,12 +2,14 @@
 
 Shapes (also what ``casebook score`` reads from JSON):
 - multiple_choice: an option id (or a one-element list)
-- select_all, select_n, highlight: a list of option ids
+- select_all, select_n, highlight, highlight_table: a list of option ids (phrases)
 - ordering: the list of every option id, in the trainee's order
 - matrix_choice: {row id: column id}; matrix_response: {row id: [column ids]}
+- multiple_response_grouping: {group id: [option ids]}
 - dropdown_cloze, dropdown_table, rationale_dyad/triad: {blank id: option id}
+- drag_drop_cloze, drag_drop_rationale: {target id: token id}; a token fills one target only
 - bow_tie: {condition: id, actions: [id, id], parameters: [id, id]}
-Unanswered rows or blanks are allowed and score nothing.
+Unanswered rows, groups, blanks or targets are allowed and score nothing.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ from typing import Any
 from scoring.errors import ResponseError
 
 Response = list[str] | dict[str, Any]
-FLAT_TYPES = frozenset({"multiple_choice", "select_all", "select_n", "highlight", "ordering"})
+FLAT_TYPES = frozenset(
+    {"multiple_choice", "select_all", "select_n", "highlight", "highlight_table", "ordering"}
+)
 BLANK_TYPES = frozenset({"dropdown_cloze", "dropdown_table", "rationale_dyad", "rationale_triad"})
+TOKEN_TYPES = frozenset({"drag_drop_cloze", "drag_drop_rationale"})
 WING_PICKS = {"condition": 1, "actions": 2, "parameters": 2}
 
 
@@ -77,23 +82,50 @@ def normalize_response(step: Any, raw: Any) -> Response:
             else:
                 out[row] = ids
         return {k: v for k, v in out.items() if v is not None}
-    if kind in BLANK_TYPES:
+    if kind == "multiple_response_grouping":
         data = _mapping(raw, where)
-        blanks = {b.id: b for b in step.blanks}
+        groups = {g.id: g for g in step.groups}
         out = {}
-        for blank, value in data.items():
-            if blank not in blanks:
+        for group, value in data.items():
+            if group not in groups:
                 raise ResponseError(
-                    f"{where}: unknown blank '{blank}' (blanks: {', '.join(blanks)})"
+                    f"{where}: unknown group '{group}' (groups: {', '.join(groups)})"
                 )
-            if value is None:
-                continue
-            if not isinstance(value, str):
-                raise ResponseError(f"{where}: blank '{blank}' takes one option id")
-            _known([value], [o.id for o in blanks[blank].options], f"{where} blank '{blank}'")
-            out[blank] = value
+            ids = _ids(value or [], f"{where} group '{group}'")
+            _known(ids, [o.id for o in groups[group].options], f"{where} group '{group}'")
+            out[group] = ids
         return out
+    if kind in TOKEN_TYPES:
+        bank = [t.id for t in step.tokens]
+        out = _one_each(
+            _mapping(raw, where), {t.id: bank for t in step.targets}, where, "target", "token"
+        )
+        placed = list(out.values())
+        for token in placed:
+            if placed.count(token) > 1:
+                raise ResponseError(f"{where}: token '{token}' is placed in more than one target")
+        return out
+    if kind in BLANK_TYPES:
+        choices = {b.id: [o.id for o in b.options] for b in step.blanks}
+        return _one_each(_mapping(raw, where), choices, where, "blank", "option")
     raise ResponseError(f"{where}: unknown item type '{kind}'")
+
+
+def _one_each(
+    data: dict[str, Any], choices: dict[str, list[str]], where: str, slot: str, unit: str
+) -> dict[str, str]:
+    """{blank or target id: one option or token id}; unanswered (None) slots left out."""
+    out: dict[str, str] = {}
+    for sid, value in data.items():
+        if sid not in choices:
+            raise ResponseError(f"{where}: unknown {slot} '{sid}' ({slot}s: {', '.join(choices)})")
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise ResponseError(f"{where}: {slot} '{sid}' takes one {unit} id")
+        _known([value], choices[sid], f"{where} {slot} '{sid}'")
+        out[sid] = value
+    return out
 
 
 def _flat(step: Any, kind: str, raw: Any, where: str) -> list[str]:

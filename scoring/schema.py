@@ -13,11 +13,14 @@ import json
 from copy import deepcopy
 from typing import Any
 
-from scoring.models import ITEM_TYPES, Case, Skill
+from scoring.models import ITEM_TYPES, Case, ItemSet, Skill
 
 SCHEMA_FILE = "case.schema.json"
+ITEM_SET_SCHEMA_FILE = "item-set.schema.json"
 MODELINE = f"# yaml-language-server: $schema=./{SCHEMA_FILE}"
+ITEM_SET_MODELINE = f"# yaml-language-server: $schema=../{ITEM_SET_SCHEMA_FILE}"  # cases/items/
 SCHEMA_ID = "urn:casebook:case.schema.json"
+ITEM_SET_SCHEMA_ID = "urn:casebook:item-set.schema.json"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 SKILL_DOCS = {
@@ -34,6 +37,8 @@ ITEM_TYPE_DOCS = {
     "select_all": "Select all that apply; at least one keyed. +/- rule.",
     "select_n": "Select exactly N (`select:`); exactly N keyed. 0/1 rule.",
     "highlight": "Highlight phrases of `passage:`; each option is a phrase of it. +/- rule.",
+    "highlight_table": "Highlight phrases in a table's cells; each option names its `row:`. +/-.",
+    "multiple_response_grouping": "Groups of options, any chosen per group. +/- per group.",
     "ordering": "Put options in order (`correct_order:`). Adjacent pairs, or all or nothing.",
     "matrix_choice": "A grid: one column per row (`keyed:` a column id). 0/1 per row.",
     "matrix_response": "A grid: any columns per row (`keyed:` a list). +/- per column.",
@@ -41,6 +46,8 @@ ITEM_TYPE_DOCS = {
     "dropdown_table": "A table whose rows each hold a drop-down. 0/1 per row.",
     "rationale_dyad": "Cause and effect drop-downs in a sentence: 1 point only if both are right.",
     "rationale_triad": "Cause and two effects: 1 point per right effect, if the cause is right.",
+    "drag_drop_cloze": "Drag tokens (4–10) into {{target}}s of the text. 0/1 per target.",
+    "drag_drop_rationale": "Drag tokens into a cause and 1 or 2 effects (dyad/triad). Rationale.",
     "bow_tie": "Condition (1), actions (2), parameters to monitor (2): 0/1 per target, max 5.",
 }
 
@@ -84,6 +91,21 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "rows": "Rows of cells; each row has one cell per column.",
     },
     "Quote": {},
+    "ItemSet": {
+        "id": "The item set's id; unique across cases and item sets.",
+        "title": "The set's title, shown with each item in a quiz.",
+        "topics": "Topics the quiz can filter by, e.g. [hypercalcemia].",
+        "items": "The standalone items; each is a step that never branches.",
+    },
+    "Group": {"id": "Group id, unique in the item.", "options": "The group's options."},
+    "HighlightRow": {"id": "Row id, named by each phrase's row:."},
+    "TableOption": {
+        "text": "The phrase, copied word for word from a cell of its row.",
+        "keyed": "true for a phrase that should be highlighted.",
+        "consequence": "What happens to the patient when this phrase is highlighted.",
+    },
+    "Token": {"text": "The word or phrase on the token."},
+    "Target": {"id": "Target id; the text holds it once as {{id}}."},
     "Consequence": {"cite": "Passage ids behind the consequence, or 'nursing'."},
     "Choice": {"text": "The option as the trainee sees it."},
     "Option": {
@@ -112,6 +134,23 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "options": "The things to put in order (no keyed flag: the order is the key).",
         "correct_order": "Option ids in the right order; a list inside it is a tie.",
         "rule": "adjacent_pairs (default, partial credit) or all_or_nothing.",
+    },
+    "HighlightTable": {
+        "columns": "Column headings of the table.",
+        "rows": "At least 2 rows; each has one cell per column.",
+        "options": "The phrases; each names its row and appears word for word in one of its cells.",
+    },
+    "MultipleResponseGrouping": {
+        "groups": "At least 2 groups, each with at least 2 options and at least 1 keyed.",
+    },
+    "DragDropCloze": {
+        "text": "The sentences, with a {{target-id}} placeholder for each target.",
+        "tokens": "4–10 tokens, more than there are targets; each fills one target at most.",
+        "targets": "The targets; each names the token that belongs in it.",
+    },
+    "DragDropRationale": {
+        "text": "The sentence with a cause placeholder and one or two effect placeholders.",
+        "tokens": "4–10 tokens, more than there are targets; each fills one target at most.",
     },
     "MatrixChoice": {
         "columns": "2–3 columns.",
@@ -149,6 +188,8 @@ _STEP_MODELS = {
     "select_all": "SelectAll",
     "select_n": "SelectN",
     "highlight": "Highlight",
+    "highlight_table": "HighlightTable",
+    "multiple_response_grouping": "MultipleResponseGrouping",
     "ordering": "Ordering",
     "matrix_choice": "MatrixChoice",
     "matrix_response": "MatrixResponse",
@@ -156,6 +197,8 @@ _STEP_MODELS = {
     "dropdown_table": "DropdownTable",
     "rationale_dyad": "RationaleDyad",
     "rationale_triad": "RationaleTriad",
+    "drag_drop_cloze": "DragDropCloze",
+    "drag_drop_rationale": "DragDropRationale",
     "bow_tie": "BowTie",
 }
 _STEP_OPTIONS_DOC = "The options; each explains itself with a rationale and citations."
@@ -180,7 +223,29 @@ def _describe(model: str, field: str, prop: dict[str, Any]) -> None:
 
 def case_schema() -> dict[str, Any]:
     """The JSON Schema of a case file, with titles and descriptions on every field."""
-    schema = deepcopy(Case.model_json_schema())
+    return _decorated(
+        Case,
+        SCHEMA_ID,
+        "Casebook case",
+        "An unfolding case vignette for Casebook. Guide: docs/authoring.md; "
+        "check a file with: casebook validate FILE.",
+    )
+
+
+def item_set_schema() -> dict[str, Any]:
+    """The JSON Schema of an item-set file (standalone quiz items), described like a case's."""
+    return _decorated(
+        ItemSet,
+        ITEM_SET_SCHEMA_ID,
+        "Casebook item set",
+        "Standalone items (trend items, bow-ties…) that quick quizzes draw without a case. "
+        "Guide: docs/authoring.md, 'Standalone items'; check with: casebook validate FILE.",
+    )
+
+
+def _decorated(model: type, schema_id: str, title: str, description: str) -> dict[str, Any]:
+    schema = deepcopy(model.model_json_schema())
+    top = model.__name__
     defs = schema["$defs"]
     defs["Skill"]["description"] = "A CJMM skill (NCSBN Clinical Judgment Measurement Model)."
     defs["Skill"]["enumDescriptions"] = [SKILL_DOCS[Skill(v)] for v in defs["Skill"]["enum"]]
@@ -202,15 +267,13 @@ def case_schema() -> dict[str, Any]:
         for field, prop in model.get("properties", {}).items():
             _describe(name, field, prop)
     for field, prop in schema["properties"].items():
-        _describe("Case", field, prop)
-    schema["title"] = "Casebook case"
-    schema["description"] = (
-        "An unfolding case vignette for Casebook. Guide: docs/authoring.md; "
-        "check a file with: casebook validate FILE."
-    )
-    return {"$schema": DRAFT, "$id": SCHEMA_ID, **schema}
+        _describe(top, field, prop)
+    schema["title"] = title
+    schema["description"] = description
+    return {"$schema": DRAFT, "$id": schema_id, **schema}
 
 
-def schema_text() -> str:
-    """The schema as the text committed in cases/case.schema.json."""
-    return json.dumps(case_schema(), indent=2, ensure_ascii=False) + "\n"
+def schema_text(item_set: bool = False) -> str:
+    """The schema as committed in cases/case.schema.json (or cases/item-set.schema.json)."""
+    schema = item_set_schema() if item_set else case_schema()
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"

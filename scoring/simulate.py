@@ -29,7 +29,7 @@ def random_response(step: Any, rng: random.Random, ability: float = 0.7) -> Any:
         return _pick(step.options, 1, ability, rng)[0]
     if kind == "select_n":
         return _pick(step.options, step.select, ability, rng)
-    if kind in ("select_all", "highlight"):
+    if kind in ("select_all", "highlight", "highlight_table"):
         n = sum(o.keyed for o in step.options) + rng.choice((-1, 0, 0, 1))
         return _pick(step.options, max(0, min(n, len(step.options))), ability, rng)
     if kind == "ordering":
@@ -55,4 +55,19 @@ def random_response(step: Any, rng: random.Random, ability: float = 0.7) -> Any:
             w: _pick(getattr(step, w).options, n, ability, rng)
             for w, n in (("condition", 1), ("actions", 2), ("parameters", 2))
         }
+    if kind == "multiple_response_grouping":
+        out = {}
+        for g in step.groups:
+            n = sum(o.keyed for o in g.options) + rng.choice((-1, 0, 0, 1))
+            out[g.id] = _pick(g.options, max(0, min(n, len(g.options))), ability, rng)
+        return out
+    if kind in ("drag_drop_cloze", "drag_drop_rationale"):
+        free = [t.id for t in step.tokens]
+        placed: dict[str, str] = {}
+        for target in step.targets:
+            choice = target.keyed if rng.random() < ability and target.keyed in free else None
+            choice = choice or rng.choice(free)
+            placed[target.id] = choice
+            free.remove(choice)
+        return placed
     return {b.id: _pick(b.options, 1, ability, rng)[0] for b in step.blanks}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from scoring.models import ITEM_TYPES
-from scoring.schema import SCHEMA_FILE
+from scoring.schema import ITEM_SET_SCHEMA_FILE, SCHEMA_FILE
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -155,6 +155,58 @@ TEMPLATES: dict[str, str] = {
         keyed: true
         rationale: Why this phrase matters.
         cite: [<<CITE>>]
+""",
+    "highlight_table": """\
+  - id: <<STEP>>
+    type: highlight_table       # tap the phrases in the table's cells that matter (+/-)
+    skill: recognize_cues
+    prompt: Highlight the findings in the assessment that need follow-up.
+    feedback: General feedback shown after the answer.
+    columns: [System, Findings]
+    rows:                       # at least 2 rows, one cell per column
+      - id: neuro
+        cells: [Neurological, "Alert; reports legs feel heavy"]
+      - id: gi
+        cells: [Gastrointestinal, "Ate a full breakfast; bowels open today"]
+    options:                    # each text appears word for word in a cell of its row
+      - id: heavy-legs
+        row: neuro
+        text: legs feel heavy
+        keyed: true
+        rationale: Why this phrase matters.
+        cite: [<<CITE>>]
+      - id: alert
+        row: neuro
+        text: Alert
+        rationale: Why this phrase does not.
+        cite: [nursing]
+      - id: breakfast
+        row: gi
+        text: Ate a full breakfast
+        rationale: Why this phrase does not.
+        cite: [nursing]
+""",
+    "multiple_response_grouping": """\
+  - id: <<STEP>>
+    type: multiple_response_grouping   # any options per group (+/- per group, floor 0 each)
+    skill: analyze_cues
+    prompt: For each body system, select the findings that need follow-up.
+    feedback: General feedback shown after the answer.
+    groups:                     # at least 2 groups; each 2+ options, 1+ keyed
+      - id: neuro
+        label: Neurological
+        options:
+          - {id: heavy-legs, text: Legs feel heavy, keyed: true, rationale: Why., cite: [<<CITE>>]}
+          - {id: alert, text: Alert and oriented, rationale: Why not., cite: [nursing]}
+      - id: renal
+        label: Renal
+        options:
+          - id: hesitancy
+            text: Hesitancy passing urine
+            keyed: true
+            rationale: Why.
+            cite: [<<CITE>>]
+          - {id: clear, text: Clear yellow urine, rationale: Why not., cite: [nursing]}
 """,
     "ordering": """\
   - id: <<STEP>>
@@ -317,6 +369,38 @@ TEMPLATES: dict[str, str] = {
           - {id: wrong-a, text: a wrong effect, rationale: Why not., cite: [nursing]}
           - {id: wrong-b, text: another wrong effect, rationale: Why not., cite: [nursing]}
 """,
+    "drag_drop_cloze": """\
+  - id: <<STEP>>
+    type: drag_drop_cloze       # drag tokens into the text's targets (0/1 per target)
+    skill: analyze_cues
+    prompt: Drag a word into each space.
+    text: The finding that matters most is {{finding}}, and the nurse should {{action}}.
+    feedback: General feedback shown after the answer.
+    tokens:                     # 4-10 tokens, more than targets; each fills one target at most
+      - {id: right-finding, text: the keyed finding, rationale: Why., cite: [<<CITE>>]}
+      - {id: right-action, text: the keyed action, rationale: Why., cite: [<<CITE>>]}
+      - {id: wrong-finding, text: a distracting finding, rationale: Why not., cite: [nursing]}
+      - {id: wrong-action, text: a distracting action, rationale: Why not., cite: [nursing]}
+    targets:                    # one per {{id}} in the text, keyed to its token
+      - {id: finding, keyed: right-finding}
+      - {id: action, keyed: right-action}
+""",
+    "drag_drop_rationale": """\
+  - id: <<STEP>>
+    type: drag_drop_rationale   # cause then one effect (dyad: 1 point only if both right)
+    skill: analyze_cues         # ...or two effects (triad: 1 point per right effect)
+    prompt: Drag a word into each space.
+    text: The patient is at risk of {{cause}} as evidenced by {{effect}}.
+    feedback: General feedback shown after the answer.
+    tokens:                     # 4-10 tokens, more than targets
+      - {id: right-cause, text: the keyed cause, rationale: Why., cite: [<<CITE>>]}
+      - {id: right-effect, text: the keyed effect, rationale: Why., cite: [<<CITE>>]}
+      - {id: wrong-cause, text: a wrong cause, rationale: Why not., cite: [nursing]}
+      - {id: wrong-effect, text: a wrong effect, rationale: Why not., cite: [nursing]}
+    targets:                    # the cause first, then 1 or 2 effects
+      - {id: cause, keyed: right-cause}
+      - {id: effect, keyed: right-effect}
+""",
     "bow_tie": """\
   - id: <<STEP>>
     type: bow_tie               # condition 1, actions 2, parameters 2: 0/1 per target, max 5
@@ -341,8 +425,79 @@ TEMPLATES: dict[str, str] = {
 }
 
 
+ITEM_SET_HEADER = """\
+# yaml-language-server: $schema=<<SCHEMA>>
+# A Casebook item set: standalone items that quick quizzes draw without a case around them.
+# Keep it in the library folder (e.g. cases/items/). Guide: docs/authoring.md, "Standalone items"
+# Check it:  casebook validate <file>
+id: <<ID>>
+title: A short title for the set
+summary: One or two sentences on what the items practise.   # optional
+topics: [replace-me]
+guidance: [<<DOC>>]
+items:                          # each item is a step that stands alone: no next, end or goto
+"""
+
+TREND = """\
+    trend: true                 # a trend item: its own exhibit shows data over time
+    exhibits:                   # the item's own chart entries, shown with it wherever it is played
+      - id: vitals
+        tab: vital_signs        # vital_signs or labs tables of 2+ rows get a trend chart
+        title: Vital signs
+        table:
+          columns: [Time, HR, BP]
+          rows:
+            - ["08:00", 88, "128/76"]
+            - ["12:00", 104, "102/60"]
+"""
+
+
 class SkeletonError(ValueError):
     """A skeleton cannot be made (bad case id, unknown item type)."""
+
+
+def _types(case_id: str, item_types: list[str] | tuple[str, ...], what: str) -> list[str]:
+    if not ID_PATTERN.match(case_id) or len(case_id) > 80:
+        raise SkeletonError(
+            f"'{case_id}' is not a valid {what}: use lowercase letters, digits, '-' and '_' "
+            "(no spaces), starting with a letter or digit"
+        )
+    types = list(ITEM_TYPES) if "all" in item_types else list(item_types) or ["multiple_choice"]
+    for kind in types:
+        if kind not in TEMPLATES:
+            raise SkeletonError(
+                f"unknown item type '{kind}'; use one of: {', '.join(ITEM_TYPES)}, or all"
+            )
+    return types
+
+
+def _header(template: str, schema_path: str, ident: str, guidance_id: str) -> str:
+    return (
+        template.replace("<<SCHEMA>>", schema_path)
+        .replace("<<ID>>", ident)
+        .replace("<<DOC>>", guidance_id)
+    )
+
+
+def item_set_skeleton(
+    set_id: str,
+    item_types: list[str] | tuple[str, ...] = ("multiple_choice",),
+    *,
+    guidance_id: str = "bone-metastasis",
+    passage_id: str = "scc-symptoms",
+    schema_path: str = f"../{ITEM_SET_SCHEMA_FILE}",
+) -> str:
+    """YAML text of a new item set, one item per type (the first a trend item), valid as is."""
+    types = _types(set_id, item_types, "item-set id")
+    out = _header(ITEM_SET_HEADER, schema_path, set_id, guidance_id)
+    for n, kind in enumerate(types, start=1):
+        item = TEMPLATES[kind].replace(_OPTION_TAIL, "")
+        if n == 1:  # the trend block goes under the prompt, which it is read with
+            head, prompt, rest = item.partition("\n    prompt:")
+            line, _, rest = rest.partition("\n")
+            item = head + prompt + line + "\n" + TREND + rest
+        out += item.replace("<<STEP>>", f"item-{n}").replace("<<CITE>>", passage_id)
+    return out
 
 
 def skeleton(
@@ -354,22 +509,8 @@ def skeleton(
     schema_path: str = f"./{SCHEMA_FILE}",
 ) -> str:
     """YAML text of a new case with one template step per item type, valid as written."""
-    if not ID_PATTERN.match(case_id) or len(case_id) > 80:
-        raise SkeletonError(
-            f"'{case_id}' is not a valid case id: use lowercase letters, digits, '-' and '_' "
-            "(no spaces), starting with a letter or digit"
-        )
-    types = list(ITEM_TYPES) if "all" in item_types else list(item_types) or ["multiple_choice"]
-    for kind in types:
-        if kind not in TEMPLATES:
-            raise SkeletonError(
-                f"unknown item type '{kind}'; use one of: {', '.join(ITEM_TYPES)}, or all"
-            )
-    out = (
-        HEADER.replace("<<SCHEMA>>", schema_path)
-        .replace("<<ID>>", case_id)
-        .replace("<<DOC>>", guidance_id)
-    )
+    types = _types(case_id, item_types, "case id")
+    out = _header(HEADER, schema_path, case_id, guidance_id)
     for n, kind in enumerate(types, start=1):
         out += TEMPLATES[kind].replace("<<STEP>>", f"step-{n}").replace("<<CITE>>", passage_id)
     return out

@@ -15,13 +15,23 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 @pytest.fixture(scope="session", autouse=True)
 def _private_passcode_file(tmp_path_factory):
-    """Keep the app's generated educator passcode out of the developer's data/ folder.
+    """Keep the app's generated passcode and signing key out of the developer's data/ folder.
 
-    Set in the environment, so app servers started by browser tests inherit it too.
+    Set in the environment, so app servers started by browser tests inherit them too.
     """
     with pytest.MonkeyPatch.context() as mp:
-        path = tmp_path_factory.mktemp("passcode") / "educator-passcode.hash"
+        folder = tmp_path_factory.mktemp("passcode")
+        path = folder / "educator-passcode.hash"
         mp.setenv("CASEBOOK_PASSCODE_FILE", str(path))
+        mp.setenv("CASEBOOK_SECRET_KEY_FILE", str(folder / "secret.key"))
+        mp.delenv("CASEBOOK_SECRET_KEY", raising=False)
+        # The shipped config hides error details from users; tests need to read them
+        # (test_security_findings checks that a server with the shipped setting hides them):
+        # app servers read the environment, AppTest this process's config.
+        mp.setenv("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "full")
+        from streamlit import config
+
+        config.set_option("client.showErrorDetails", "full")
         yield path
 
 
@@ -241,6 +251,14 @@ def clear_st_caches():
 
 
 @pytest.fixture
+def browser_cookies(monkeypatch) -> dict[str, str]:
+    """The cookies of the one simulated browser of an AppTest (AppTest has no connection)."""
+    jar: dict[str, str] = {}
+    monkeypatch.setattr("ui.components.client.cookies", lambda: jar)
+    return jar
+
+
+@pytest.fixture
 def app_env(tmp_path, monkeypatch, clear_st_caches):
     """Point the app at a fresh SQLite file and a cases folder holding only the SCC case."""
     import shutil
@@ -281,8 +299,12 @@ def class_engine(class_app_env):
 def keyed_response(step):
     """The raw response that earns full marks on ``step`` (see scoring.responses)."""
     kind = step.type
-    if kind in ("multiple_choice", "select_all", "select_n", "highlight"):
+    if kind in ("multiple_choice", "select_all", "select_n", "highlight", "highlight_table"):
         return [o.id for o in step.options if o.keyed]
+    if kind == "multiple_response_grouping":
+        return {g.id: [o.id for o in g.options if o.keyed] for g in step.groups}
+    if kind in ("drag_drop_cloze", "drag_drop_rationale"):
+        return {t.id: t.keyed for t in step.targets}
     if kind == "ordering":
         return [x for g in step.correct_order for x in (g if isinstance(g, list) else [g])]
     if kind == "matrix_choice":

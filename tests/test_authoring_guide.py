@@ -14,9 +14,9 @@ from scoring.case_path import score_case
 from scoring.checks import check_case
 from scoring.guidance import Guidance, GuidanceLibrary
 from scoring.items import score_response
-from scoring.loader import LoadedCase, load_case_bytes
+from scoring.loader import LoadedCase, check_item_set_document, load_case_bytes
 from scoring.models import ITEM_TYPES, Case, Option, Quote, Skill, Tab
-from scoring.schema import MODELINE, case_schema
+from scoring.schema import ITEM_SET_MODELINE, MODELINE, case_schema, item_set_schema
 from scoring.yaml_reader import read_yaml_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +46,10 @@ WORKED = {
         "numb-chest": ["working", "report"],
         "mixed": ["report"],
     },
+    "day-three": ["thirsty", "frame"],
+    "warning-signs": {"cord": ["back-pain", "numb", "throat"], "calcium": ["tingling"]},
+    "explain-fluids": {"loss": "urine", "effect": "lowers"},
+    "why-call": {"action": "wait", "risk": "paralysis"},
     "teaching": {"back-pain": "call", "dizzy": "ignore"},
 }
 
@@ -56,8 +60,16 @@ def example(guidance_lib) -> LoadedCase:
 
 
 def test_the_guide_has_its_examples():
-    assert set(EXAMPLES) == {"case", "guidance"}
+    assert set(EXAMPLES) == {"case", "guidance", "item-set"}
     assert EXAMPLES["case"].splitlines()[0] == MODELINE
+    assert EXAMPLES["item-set"].splitlines()[0] == ITEM_SET_MODELINE
+
+
+def test_example_item_set_loads_fits_its_schema_and_is_a_trend_item(guidance_lib):
+    doc = read_yaml_text(EXAMPLES["item-set"], "docs/authoring.md")
+    items = check_item_set_document(doc, guidance_lib)
+    jsonschema.validate(doc.data, item_set_schema())
+    assert items.items[0].trend and items.items[0].exhibits
 
 
 def test_example_case_loads_and_fits_the_json_schema(example):
@@ -161,6 +173,9 @@ def test_every_key_item_type_skill_and_tab_is_documented():
         "casebook coverage --csv",
         "casebook schema",
         "--type all",
+        "casebook guidance import",
+        "casebook new my-items --item-set",
+        "casebook schema --item-set",
     ],
 )
 def test_every_authoring_command_is_documented(command):

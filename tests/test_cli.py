@@ -135,5 +135,34 @@ def test_validate_does_not_load_the_database_and_dataframe_stack():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr
-    assert "9 valid" in out.stderr  # the summary line
+    assert "0 with problems" in out.stderr  # the summary line
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_score_an_item_set_item_by_item(tmp_path):
+    items = ROOT / "cases" / "items" / "bone-metastasis-standalone.yaml"
+    answers = tmp_path / "answers.json"
+    answers.write_text(
+        json.dumps(
+            {
+                "damaged-cord-plan-drag": {
+                    "cause": "damaged",
+                    "plan": "next-week",
+                    "benefit": "walk",
+                },
+                "calcium-trend": "early-to-late",
+            }
+        ),
+        encoding="utf-8",
+    )
+    result = run("score", str(items), str(answers))
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    got = {i["id"]: (i["points"], i["max_points"], i["rule"]) for i in out["items"]}
+    assert got == {"damaged-cord-plan-drag": (1, 2, "rationale"), "calcium-trend": (1, 1, "0/1")}
+    assert out["items"][0]["must_avoid"] == ["outpatient radiation next week"]
+    answers.write_text(
+        json.dumps({"damaged-cord-plan-drag": {"cause": "damaged", "plan": "damaged"}})
+    )
+    bad = run("score", str(items), str(answers))
+    assert bad.exit_code == 1 and "placed in more than one target" in bad.stderr

@@ -124,8 +124,13 @@ def test_cli_coverage_of_the_library(tmp_path, monkeypatch):
     table = runner.invoke(cli, ["coverage", str(ROOT / "cases")], catch_exceptions=False)
     assert table.exit_code == 0
     assert "scc-back-pain-could-not-wait" in table.stdout
+    assert "bone-metastasis-standalone" in table.stdout  # item sets are in the blueprint too
     grid = runner.invoke(cli, ["coverage", "--csv", str(ROOT / "cases")])
-    assert grid.stdout.startswith("kind,id,label,found-on-the-bathroom-floor,")
+    header = grid.stdout.splitlines()[0].split(",")
+    assert header[:3] == ["kind", "id", "label"] and header[-1] == "total"
+    assert header[3:-1] == sorted(header[3:-1]) and "found-on-the-bathroom-floor" in header
+    trend = next(r for r in grid.stdout.splitlines() if r.startswith("trend,"))
+    assert trend.split(",")[header.index("bone-metastasis-standalone")] == "1"
     monkeypatch.setenv("CASEBOOK_CASES_DIR", str(ROOT / "cases"))
     assert runner.invoke(cli, ["coverage", "--csv"]).stdout == grid.stdout
 

@@ -290,3 +290,25 @@ def test_frames_hold_exactly_the_rows_of_session_responses(ward):
     columns = ["student", "learner_id", "attempt_id", "item", "points", "response", "must_avoid"]
     assert frame[columns].to_dict("records") == [{c: r[c] for c in columns} for r in rows]
     assert list(frame["created_at"]) == [r["created_at"] for r in rows]
+
+
+def test_every_choice_a_response_can_make_is_in_its_items_option_catalog(shipped):
+    """The distractor table lists an item's options by the keys stored choices get, for every
+    item type (the drag-and-drop, grouping and highlight-table ones included)."""
+    import random
+
+    from classroom.dashboard import _option_catalog
+    from classroom.session_data import _choice_keys
+    from scoring.responses import normalize_response
+    from scoring.simulate import random_response
+
+    rng = random.Random(5)
+    seen = set()
+    for source in shipped.sources():
+        for step in source.steps:
+            catalog = {key for key, *_ in _option_catalog(step)}
+            for _ in range(10):
+                answer = normalize_response(step, random_response(step, rng, 0.5))
+                assert set(_choice_keys(step.type, answer)) <= catalog, (source.id, step.id)
+            seen.add(step.type)
+    assert len(seen) == 16

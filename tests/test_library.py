@@ -20,10 +20,10 @@ RECOMMENDED = re.compile(
 
 
 def _choices(shipped):
-    for loaded in shipped.cases.values():
-        for step in loaded.case.steps:
+    for source in shipped.sources():  # cases and item sets alike
+        for step in source.steps:
             for choice, _ in _all_choices(step, ()):
-                yield loaded.case, step, choice
+                yield source, step, choice
 
 
 def _cites(shipped):
@@ -31,10 +31,10 @@ def _cites(shipped):
         yield from choice.cite
         if isinstance(choice, Option) and choice.consequence:
             yield from choice.consequence.cite
-    for loaded in shipped.cases.values():
-        for step in loaded.case.steps:
+    for source in shipped.sources():
+        for step in source.steps:
             for row in getattr(step, "rows", []):
-                yield from row.cite
+                yield from getattr(row, "cite", [])
 
 
 def _ref(c) -> str:
@@ -60,9 +60,20 @@ def test_every_quote_is_verbatim_in_its_passage(shipped):
 
 
 def test_every_skill_and_item_type_is_covered(shipped):
-    steps = [s for lc in shipped.cases.values() for s in lc.case.steps]
+    steps = [s for source in shipped.sources() for s in source.steps]
     assert {s.skill for s in steps} == set(Skill)
     assert {s.type for s in steps} == set(ITEM_TYPES)
+    assert any(s.trend and s.exhibits for s in steps)
+
+
+def test_every_standalone_item_scores_full_marks_on_its_key(shipped, keyed):
+    from scoring.items import score_response
+
+    assert shipped.item_sets, "the library ships an item set"
+    for loaded in shipped.item_sets.values():
+        for item in loaded.item_set.items:
+            r = score_response(item, keyed(item), shipped.guidance, tuple(loaded.item_set.guidance))
+            assert r.full_marks and r.max_points == max_points(item), item.id
 
 
 def test_branching_with_deterioration_and_must_avoid_exist(shipped):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from scoring.errors import CaseError
-from scoring.loader import load_case, load_case_bytes, load_library
+from scoring.loader import load_case_bytes, load_library, load_source
 
 BAD = Path(__file__).resolve().parent / "bad_cases"
 GOLDEN = sorted(BAD.glob("*.yaml"))
@@ -18,7 +18,7 @@ GOLDEN = sorted(BAD.glob("*.yaml"))
 def test_bad_case_reports_exactly_the_golden_lines(path, guidance_lib, monkeypatch):
     monkeypatch.chdir(BAD)
     with pytest.raises(CaseError) as info:
-        load_case(Path(path.name), guidance_lib)
+        load_source(Path(path.name), guidance_lib)
     expected = path.with_suffix(".expected").read_text(encoding="utf-8").splitlines()
     assert [str(p) for p in info.value.problems] == expected
 
@@ -89,3 +89,14 @@ def test_clock_move_without_clock(minimal_yaml, guidance_lib):
     )
     with pytest.raises(CaseError, match="the case has no clock"):
         load_case_bytes(text.encode(), "m.yaml", guidance_lib)
+
+
+def test_an_item_set_is_loaded_as_one_and_refused_where_a_case_is_expected(guidance_lib):
+    from scoring.loader import LoadedItemSet
+
+    path = Path(__file__).resolve().parent.parent / "cases" / "items"
+    [loaded] = [load_source(p, guidance_lib) for p in sorted(path.glob("*.yaml"))]
+    assert isinstance(loaded, LoadedItemSet) and loaded.item_set.items
+    with pytest.raises(CaseError, match="this is an item set") as info:
+        load_case_bytes(Path(loaded.path).read_bytes(), "pasted.yaml", guidance_lib)
+    assert info.value.problems[0].line == loaded.doc.position(("items",), key=True)[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scoring.items import score_response
-from scoring.models import BowTie, Highlight, Ordering
+from scoring.models import BowTie, Highlight, HighlightTable, ItemSet, Ordering
 from scoring.quiz import (
     draw_quiz,
     item_key,
@@ -19,8 +19,8 @@ from scoring.quiz import (
 
 @pytest.fixture(scope="module")
 def bank(shipped):
-    """The quiz bank of the shipped cases."""
-    items = quiz_bank(c.case for c in shipped.cases.values())
+    """The quiz bank of the shipped cases and item sets."""
+    items = quiz_bank(shipped.sources())
     assert len(items) >= 4, "the shipped cases should offer a few quiz items"
     return items
 
@@ -32,22 +32,27 @@ def keys(items):
 def option_ids(step):
     if isinstance(step, BowTie):
         return [o.id for w in (step.condition, step.actions, step.parameters) for o in w.options]
-    if hasattr(step, "blanks"):
-        return [o.id for b in step.blanks for o in b.options]
+    for part in ("blanks", "groups"):
+        if hasattr(step, part):
+            return [o.id for b in getattr(step, part) for o in b.options]
+    if hasattr(step, "tokens"):
+        return [t.id for t in step.tokens]
     if hasattr(step, "options"):
         return [o.id for o in step.options]
     return [r.id for r in step.rows]
 
 
-def test_bank_holds_only_quiz_steps_in_case_then_step_order(shipped, bank):
-    assert all(i.step.quiz for i in bank)
+def test_bank_holds_quiz_steps_and_every_standalone_item_in_id_then_step_order(shipped, bank):
+    assert all(i.step.quiz or isinstance(i.case, ItemSet) for i in bank)
     expected = [
         item_key(c.id, s.id)
-        for c in sorted((x.case for x in shipped.cases.values()), key=lambda c: c.id)
+        for c in sorted(shipped.sources(), key=lambda c: c.id)
         for s in c.steps
-        if s.quiz
+        if s.quiz or isinstance(c, ItemSet)
     ]
     assert keys(bank) == expected
+    standalone = [i for i in bank if isinstance(i.case, ItemSet)]
+    assert any(i.step.trend for i in standalone) and not any(i.step.quiz for i in standalone)
 
 
 def test_same_seed_same_items_order_and_options(bank):
@@ -82,7 +87,7 @@ def test_shuffling_keeps_every_option_and_the_score(bank, guidance_lib, keyed):
     for item in bank:
         shuffled = shuffle_options(item.step, 7, item.key)
         assert sorted(option_ids(shuffled)) == sorted(option_ids(item.step))
-        if isinstance(item.step, Highlight):
+        if isinstance(item.step, Highlight | HighlightTable):
             assert option_ids(shuffled) == option_ids(item.step)
         within = tuple(item.case.guidance)
         for step in (item.step, shuffled):
@@ -91,8 +96,8 @@ def test_shuffling_keeps_every_option_and_the_score(bank, guidance_lib, keyed):
 
 
 def test_rebuild_from_keys_matches_the_draw(shipped, bank):
-    drawn = draw_quiz(bank, 4, seed=99)
-    cases = {cid: c.case for cid, c in shipped.cases.items()}
+    drawn = draw_quiz(bank, len(bank), seed=99)
+    cases = {s.id: s for s in shipped.sources()}
     rebuilt, missing = items_from_keys(cases, keys(drawn), 99)
     assert missing == []
     assert keys(rebuilt) == keys(drawn)
@@ -110,3 +115,14 @@ def test_ordering_never_starts_on_the_key(shipped):
         flat = [x for g in step.correct_order for x in (g if isinstance(g, list) else [g])]
         for seed in range(30):
             assert [o.id for o in starting_order(step, random.Random(seed))] != flat
+
+
+def test_the_library_finds_an_item_set_as_a_source_but_never_as_a_case(shipped):
+    [loaded] = shipped.item_sets.values()
+    assert shipped.source(loaded.item_set.id) is loaded.item_set
+    assert shipped.get(loaded.item_set.id) is None  # never played as a case
+    assert (
+        shipped.source("scc-back-pain-could-not-wait")
+        is shipped.get("scc-back-pain-could-not-wait").case
+    )
+    assert shipped.versions()[loaded.item_set.id] == loaded.version

@@ -82,3 +82,35 @@ def test_the_schema_rejects_what_the_loader_rejects(validator, minimal_yaml):
     for name in ("unknown_key", "unknown_item_type", "missing_field", "wrong_type"):
         data = read_yaml_file(BAD / f"{name}.yaml").data
         assert list(validator.iter_errors(data)), name
+
+
+ITEM_SETS = sorted((ROOT / "cases" / "items").glob("*.yaml"))
+
+
+def test_committed_item_set_schema_is_the_generated_one():
+    from scoring.schema import ITEM_SET_SCHEMA_FILE
+
+    committed = (ROOT / "cases" / ITEM_SET_SCHEMA_FILE).read_text(encoding="utf-8")
+    assert committed == schema_text(item_set=True), (
+        "regenerate: casebook schema --item-set > cases/item-set.schema.json"
+    )
+    result = CliRunner().invoke(cli, ["schema", "--item-set"], catch_exceptions=False)
+    assert result.output == committed
+
+
+@pytest.mark.parametrize("path", ITEM_SETS, ids=[p.stem for p in ITEM_SETS])
+def test_shipped_item_set_starts_with_its_modeline_and_fits_its_schema(path):
+    from scoring.schema import ITEM_SET_MODELINE, item_set_schema
+
+    schema = item_set_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert path.read_text(encoding="utf-8").splitlines()[0] == ITEM_SET_MODELINE
+    errors = [
+        e.message
+        for e in jsonschema.Draft202012Validator(schema).iter_errors(read_yaml_file(path).data)
+    ]
+    assert errors == []
+    models = {"ItemSet": schema, **schema["$defs"]}
+    for name, model in models.items():
+        for field, prop in model.get("properties", {}).items():
+            assert prop.get("title") and prop.get("description"), f"{name}.{field}"

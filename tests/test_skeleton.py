@@ -80,3 +80,27 @@ def test_new_with_a_bad_id_is_a_usage_error():
     result = run("new", "Bad Id")
     assert result.exit_code == 2
     assert "not a valid case id" in result.output
+
+
+@pytest.mark.parametrize("kind", [*ITEM_TYPES, "all"])
+def test_item_set_skeleton_validates_and_starts_with_a_trend_item(kind, guidance_lib):
+    from scoring.loader import check_item_set_document
+    from scoring.skeleton import item_set_skeleton
+    from scoring.yaml_reader import read_yaml_text
+
+    text = item_set_skeleton("my-items", [kind])
+    items = check_item_set_document(read_yaml_text(text, "skeleton"), guidance_lib)
+    assert items.items[0].trend and items.items[0].exhibits
+    assert all(not i.next and not i.end for i in items.items)
+    assert len(items.items) == (len(ITEM_TYPES) if kind == "all" else 1)
+
+
+def test_new_item_set_is_written_where_the_library_finds_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("CASEBOOK_CASES_DIR", str(tmp_path))
+    target = tmp_path / "items" / "my-items.yaml"
+    result = run("new", "my-items", "--item-set", "--type", "drag_drop_cloze", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8").startswith(
+        "# yaml-language-server: $schema=../item-set.schema.json"
+    )
+    assert run("validate", str(tmp_path)).exit_code == 0

@@ -216,3 +216,54 @@ def test_boxes_ticked_faster_than_a_rerun_are_not_submitted_over_the_cap(app, al
     d.at.checkbox(key=f"{key}.c").uncheck()
     d.run()
     assert not d.at.button(key=f"submit.{key}").disabled
+
+
+def _reach(d, steps, target: str):
+    """Answer every step with its key until ``target`` is on screen."""
+    while not d.widget_key().endswith("." + target):
+        d.answer(steps[d.widget_key().split(".", 1)[1]]).onward()
+    return d.widget_key()
+
+
+def test_drag_and_drop_one_token_per_space_and_where_each_token_went(app, all_types):
+    d = app({"case": "every-item-type"})
+    steps = {s.id: s for s in all_types.steps}
+    key = _reach(d, steps, "drag")
+    spec = ngn_data(d.at)["spec"]
+    assert spec["kind"] == "tokens"
+    assert [t["text"] for t in spec["tokens"]][:2] == ["urine", "dehydrated"]
+    labels = [p["label"] for p in spec["parts"] if isinstance(p, dict)]
+    assert labels[0] == "Space 1 of 2: calcium makes her pass too much ___ , so she becomes"
+    for name, value in {f"{key}.loss": "urine", f"{key}.state": "urine"}.items():
+        d.at.session_state[name] = value  # what a stale tab could send: one token twice
+    d.run()
+    assert "“urine” is in two spaces: each word fills one space only." in d.texts()
+    assert d.at.button(key=f"submit.{key}").disabled
+    d.answer(steps["drag"], {"loss": "dry", "state": "wet"})
+    shown = d.texts()
+    assert "1 point for each target filled right: 0 of 2" in shown
+    assert "| Space 1 | dehydrated | urine | ✗ Wrong |" in shown
+    assert (
+        "| Space 2 | overloaded &lt;b>x&lt;/b> | dehydrated | ✗ Wrong · ⚠ unsafe choice |" in shown
+    )
+    assert any(e.value.startswith("**Safety:**") for e in d.at.error)  # the must-avoid token
+
+
+def test_highlight_table_and_grouping_show_rows_and_groups(app, all_types):
+    d = app({"case": "every-item-type"})
+    steps = {s.id: s for s in all_types.steps}
+    _reach(d, steps, "htable")
+    spec = ngn_data(d.at)["spec"]
+    assert spec["kind"] == "highlight" and spec["columns"] == ["System", "Findings"]
+    cells = [seg for row in spec["rows"] for cell in row for seg in cell if seg["id"]]
+    assert {seg["id"] for seg in cells} == {o.id for o in steps["htable"].options}
+    d.answer(steps["htable"], ["heavy", "alert"])
+    shown = d.texts()
+    assert "+1 for each of 1 keyed choice, −1 for 1 non-keyed choice = 0 of 2" in shown
+    d.onward()
+    assert "Vital signs over the shift" in d.texts()  # the trend item's own exhibit
+    assert ngn_data(d.at)["spec"]["kind"] == "grouping"
+    d.answer(steps["groups"], {"cv": ["warm"], "neuro": ["heavy", "numb"]})
+    shown = d.texts()
+    assert "(Cardiovascular: +0 −1 → 0; Neurological: +2 −0 → 2) = 2 of 3" in shown
+    assert "| Cardiovascular | " in shown and "| Neurological | " in shown

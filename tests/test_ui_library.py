@@ -106,6 +106,13 @@ def test_cases_load_once_not_on_every_rerun(app, monkeypatch):
     assert len(calls) == 1
 
 
+def test_every_item_type_has_a_label_on_the_cards():
+    from scoring.models import ITEM_TYPES
+    from ui.player.catalog import ITEM_LABELS
+
+    assert list(ITEM_LABELS) == list(ITEM_TYPES)
+
+
 def test_every_card_says_which_document_the_keys_follow_and_its_date(app):
     d = app(page=LIBRARY)
     captions = [c.value for c in d.at.caption if "Answer keys follow" in c.value]

@@ -89,6 +89,50 @@ def test_someone_elses_quiz_is_not_shown(app, steps):
     assert "could not find that quiz" in stranger.texts()
 
 
+@pytest.fixture
+def with_item_set(app_env):
+    """The app's library: the SCC case and the shipped item set of standalone items."""
+    import shutil
+
+    (app_env.cases / "items").mkdir()
+    shutil.copy(
+        ROOT / "cases" / "items" / "bone-metastasis-standalone.yaml", app_env.cases / "items"
+    )
+    from scoring.loader import load_library
+
+    library = load_library(app_env.cases)
+    assert not library.problems and library.item_sets
+    return {
+        f"{s.id}/{i.id}": i
+        for s in (library.item_sets["bone-metastasis-standalone"].item_set,)
+        for i in s.items
+    }
+
+
+def test_a_quiz_draws_standalone_items_and_shows_a_trend_items_exhibit(app, steps, with_item_set):
+    bank = {**steps, **with_item_set}
+    d = start(app, len(bank))
+    assert f"{len(bank)} questions in the bank" not in d.texts()  # the quiz has started
+    seen = []
+    while (key := d.widget_key()) is not None:
+        item_key = key.split(".", 1)[1]
+        step = bank[item_key]
+        seen.append(step.type)
+        if step.trend:
+            shown = d.texts()
+            assert "Trend item · From the item set" in shown
+            assert "| Day | HR | BP | Fluid drunk (L) | Passing urine | Alertness |" in shown
+            assert "| Day 5 | 114 | 96/58 | 1.5 | Little since morning |" in shown
+            assert d.at.get("vega_lite_chart"), "a trend chart under the table"
+        d.answer(step)
+        if step.trend:
+            assert "| Day 5 | 114 |" in d.texts()  # the data stays beside the feedback
+        d.onward()
+    assert {"highlight_table", "multiple_response_grouping", "drag_drop_cloze"} <= set(seen)
+    assert "drag_drop_rationale" in seen and len(seen) == len(bank)
+    assert {m.label: m.value for m in d.at.metric}["Score"] == "100%"
+
+
 def test_the_source_and_its_date_come_before_the_first_question(app):
     d = app(page=QUIZ)
     assert any("last medical review 7 February 2014" in c.value for c in d.at.caption)

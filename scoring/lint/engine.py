@@ -19,17 +19,20 @@ from typing import Any
 from scoring.errors import CaseError, Problem
 from scoring.guidance import GuidanceLibrary
 from scoring.lint import RULES
-from scoring.loader import LoadedCase, case_files, load_case
+from scoring.loader import LoadedCase, LoadedItemSet, case_files, load_source
 from scoring.models import (
     BowTie,
-    Case,
+    DragDropCloze,
+    DragDropRationale,
     DropdownCloze,
     DropdownTable,
     MultipleChoice,
+    MultipleResponseGrouping,
     Option,
     Quote,
     RationaleDyad,
     RationaleTriad,
+    Source,
 )
 from scoring.yaml_reader import Loc
 
@@ -142,10 +145,15 @@ def in_scope(scope: list[str], ids: set[str]) -> bool:
 
 @dataclass
 class LintContext:
-    """A case under lint, with the derived views the rules share."""
+    """A case (or an item set) under lint, with the derived views the rules share.
 
-    case: Case
+    An item set's items are ``case.steps`` too, but each stands alone: ``standalone`` makes
+    every item a quiz item, arriving fresh (no path, no clock, no case cap); the rules read it.
+    """
+
+    case: Source
     lib: GuidanceLibrary
+    standalone: bool = False
 
     @cached_property
     def policy(self) -> Policy:
@@ -184,11 +192,23 @@ class LintContext:
                     stem = (blank.label if isinstance(step, DropdownTable) else sentence) or ""
                     opts = tuple(blank.options)
                     out.append(Group(n, step, (*loc, "blanks", i, "options"), opts, stem))
+            elif isinstance(step, MultipleResponseGrouping):
+                for i, g in enumerate(step.groups):
+                    opts = tuple(g.options)
+                    out.append(Group(n, step, (*loc, "groups", i, "options"), opts, g.label))
+            elif isinstance(step, DragDropCloze | DragDropRationale):
+                out.append(Group(n, step, (*loc, "tokens"), _token_options(step), step.text))
             elif step.type != "ordering" and hasattr(step, "options"):
                 out.append(Group(n, step, (*loc, "options"), tuple(step.options)))
         return out
 
     def default_next(self, step: Any) -> str | None:
+        """The step after ``step`` when no chosen option branches (none for an item)."""
+        if self.standalone:
+            return None
+        return self._next(step)
+
+    def _next(self, step: Any) -> str | None:
         """The step after ``step`` when no chosen option branches."""
         if step.next:
             return step.next
@@ -214,8 +234,8 @@ class LintContext:
             for s in self.case.steps
         }
         out: dict[str, list[Arrival]] = {s.id: [] for s in self.case.steps}
-        first = self.case.steps[0].id
-        todo = [(first, Arrival(0, 0, worse_here[first], (), None))]
+        starts = [s.id for s in self.case.steps] if self.standalone else [self.case.steps[0].id]
+        todo = [(first, Arrival(0, 0, worse_here[first], (), None)) for first in starts]
         seen: set[tuple] = set()
         while todo and len(seen) < MAX_PATH_STATES:
             step_id, arrival = todo.pop()
@@ -246,6 +266,23 @@ class LintContext:
         return " ".join(t for t in (step.title, step.narrative, step.prompt) if t)
 
 
+def _token_options(step: Any) -> tuple[Option, ...]:
+    """A drag-and-drop item's tokens as options, keyed when a target is keyed to them, so the
+    option rules read a word bank like any other list of choices (same order, same paths)."""
+    keyed = {t.keyed for t in step.targets}
+    return tuple(
+        Option(
+            id=t.id,
+            text=t.text,
+            rationale=t.rationale,
+            cite=t.cite,
+            must_avoid=t.must_avoid,
+            keyed=t.id in keyed,
+        )
+        for t in step.tokens
+    )
+
+
 Rule = Callable[[LintContext], Iterator[Hit]]
 _REGISTRY: dict[str, Rule] = {}
 
@@ -268,13 +305,15 @@ def _rules() -> dict[str, Rule]:
     return _REGISTRY
 
 
-def lint_case(loaded: LoadedCase, lib: GuidanceLibrary) -> list[LintFinding]:
-    """Every item-writing finding of a valid case, suppressed ones included (marked)."""
-    ctx = LintContext(loaded.case, lib)
+def lint_case(loaded: LoadedCase | LoadedItemSet, lib: GuidanceLibrary) -> list[LintFinding]:
+    """Every item-writing finding of a valid case or item set, suppressed ones included."""
+    standalone = isinstance(loaded, LoadedItemSet)
+    source = loaded.item_set if standalone else loaded.case
+    ctx = LintContext(source, lib, standalone)
     hits = [hit for check in _rules().values() for hit in check(ctx)]
     used: set[tuple[int, str]] = set()
     findings: list[LintFinding] = []
-    steps = loaded.case.steps
+    steps = source.steps
     for hit in hits:
         allowed = steps[hit.step].lint if hit.step is not None else None
         why = allowed.why if allowed and hit.rule in allowed.allow else None
@@ -295,9 +334,13 @@ def lint_case(loaded: LoadedCase, lib: GuidanceLibrary) -> list[LintFinding]:
     return sorted(set(findings))
 
 
-def _finding(loaded: LoadedCase, hit: Hit, why: str | None) -> LintFinding:
-    line, col = loaded.doc.position(hit.loc)
-    step = loaded.case.steps[hit.step].id if hit.step is not None else None
+def _finding(loaded: LoadedCase | LoadedItemSet, hit: Hit, why: str | None) -> LintFinding:
+    loc = hit.loc
+    if isinstance(loaded, LoadedItemSet) and loc[:1] == ("steps",):
+        loc = ("items", *loc[1:])  # the rules name steps; an item set's file names items
+    line, col = loaded.doc.position(loc)
+    steps = loaded.item_set.steps if isinstance(loaded, LoadedItemSet) else loaded.case.steps
+    step = steps[hit.step].id if hit.step is not None else None
     return LintFinding(loaded.path, line, col, hit.rule, hit.message, hit.fix, step, why)
 
 
@@ -321,13 +364,14 @@ class LintReport:
 
 
 def lint_paths(paths: list[Path], lib: GuidanceLibrary) -> LintReport:
-    """Lint every case file under ``paths``; files that do not validate are reported instead."""
+    """Lint every case and item-set file under ``paths``; files that do not validate are
+    reported instead."""
     files = case_files(paths)
     findings: list[LintFinding] = []
     problems: list[Problem] = []
     for path in files:
         try:
-            loaded = load_case(path, lib)
+            loaded = load_source(path, lib)
         except CaseError as exc:
             problems += exc.problems
             continue

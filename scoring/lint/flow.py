@@ -50,9 +50,9 @@ def quiz_chart_reference(ctx: LintContext) -> Iterator[Hit]:
     '(see Nurses' notes)', 'in the MAR'). A quiz shows the item without the case's chart and
     without its narrative, so everything the question needs must be in the prompt."""
     for n, step in enumerate(ctx.case.steps):
-        if not step.quiz:
+        if not (step.quiz or ctx.standalone):  # every item of an item set is a quiz item
             continue
-        for loc, text in quiz_texts(step):
+        for loc, text in quiz_texts(step, standalone=ctx.standalone):
             found = CHART_REFERENCE.search(" ".join(text.split()))
             if found:
                 yield Hit(
@@ -80,7 +80,7 @@ def clock_badge(ctx: LintContext) -> Iterator[Hit]:
     brackets or at the start) differs by more than 15 minutes from the clock shown beside the
     step on some path; or the text says time has passed ('two days later', 'the next morning')
     while the clock moved less than half of that since the last answer."""
-    if ctx.case.clock is None:
+    if ctx.standalone or ctx.case.clock is None:  # standalone items have no clock
         return
     for n, step in enumerate(ctx.case.steps):
         arrivals = ctx.arrivals.get(step.id, [])

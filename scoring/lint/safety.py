@@ -102,7 +102,11 @@ def _matrix(ctx: LintContext, n: int, step) -> Iterator[Hit]:
 @rule("must-avoid-cap")
 def must_avoid_cap(ctx: LintContext) -> Iterator[Hit]:
     """A case has must-avoid options but no ``must_avoid_cap``: a trainee who makes an unsafe
-    choice could still score highly, unlike in the cases that set it. The library caps at 50."""
+    choice could still score highly, unlike in the cases that set it. The library caps at 50.
+    An item set has no cap (a quiz draws from many sources): its must-avoid choices are flagged
+    in the quiz, and the rule does not apply."""
+    if ctx.standalone:
+        return
     case = ctx.case
     flagged = any(o.must_avoid for g in ctx.groups for o in g.options) or any(
         row.must_avoid for s in case.steps for row in getattr(s, "rows", [])

@@ -93,7 +93,7 @@ def activity_titles(lib: CaseLibrary, info: SessionInfo) -> list[str]:
 def quiz_spec(lib: CaseLibrary, n: int) -> dict[str, Any] | None:
     """A quiz drawn once for the whole class (same questions and order for everyone)."""
     seed = secrets.randbelow(2**31)
-    items = draw_quiz(quiz_bank(c.case for c in lib.cases.values()), n, seed)
+    items = draw_quiz(quiz_bank(lib.sources()), n, seed)
     if not items:
         return None
     return {"seed": seed, "items": [i.key for i in items], "filters": {"n": n}}

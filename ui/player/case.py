@@ -18,7 +18,7 @@ from ui.components.safe_text import safe_md
 from ui.player import answers, in_class, layout
 from ui.player.catalog import source_caption
 from ui.player.debrief import debrief
-from ui.player.exhibits import client_record, patient_banner
+from ui.player.exhibits import client_record, item_exhibits, patient_banner
 from ui.player.feedback import feedback_details, feedback_summary
 from ui.player.state import Answered, CaseRun, rebuild_case
 from ui.player.widgets import answer_form, read_response
@@ -167,6 +167,7 @@ def show_step(engine: Engine, lib: CaseLibrary, token: str, info: AttemptInfo, r
     progress_header(number, total, step, clock=clock_time(run.case, run.minutes))
     if step.narrative:
         st.info(safe_md(step.narrative), icon=":material/campaign:")
+    item_exhibits(step)
     st.markdown(safe_md(step.prompt))
     widget_key = f"w{info.id}.{step.id}"
     answer_form(step, widget_key, submit, (engine, lib, token, info.id, widget_key))
@@ -188,6 +189,7 @@ def show_feedback(run: CaseRun, step_id: str) -> None:
     _, total = run.progress()
     clock = clock_time(run.case, done.minutes_before + done.transition.minutes)
     progress_header(index + 1, total, done.step, answered=True, clock=clock)
+    item_exhibits(done.step)
     st.markdown(safe_md(done.step.prompt))
     label, icon = way_on(run, index)
     key = f"evidence.{run.case.id}.{step_id}"

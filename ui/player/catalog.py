@@ -16,6 +16,8 @@ ITEM_LABELS = {
     "select_all": "Select all that apply",
     "select_n": "Select N",
     "highlight": "Highlight",
+    "highlight_table": "Highlight table",
+    "multiple_response_grouping": "Multiple-response grouping",
     "ordering": "Ordering",
     "matrix_choice": "Matrix (one per row)",
     "matrix_response": "Matrix (any per row)",
@@ -23,6 +25,8 @@ ITEM_LABELS = {
     "dropdown_table": "Drop-down table",
     "rationale_dyad": "Rationale (dyad)",
     "rationale_triad": "Rationale (triad)",
+    "drag_drop_cloze": "Drag-and-drop cloze",
+    "drag_drop_rationale": "Drag-and-drop rationale",
     "bow_tie": "Bow-tie",
 }
 DIFFICULTY_COLORS = {"introductory": "green", "intermediate": "blue", "advanced": "violet"}

@@ -11,7 +11,7 @@ import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
@@ -162,7 +162,10 @@ def trend_spec(columns: tuple[str, ...], rows: tuple[tuple[object, ...], ...]) -
     return spec
 
 
-def _render_block(block: _Block, tab: Tab) -> None:
+TREND_TABS = (Tab.vital_signs, Tab.labs)  # numbers over time: a chart under the table
+
+
+def _render_block(block: _Block, tab: Tab, charts: tuple[Tab, ...] = (Tab.vital_signs,)) -> None:
     e = block.first
     head = f"**{safe_md(e.title)}**" + (f" · {safe_md(e.time)}" if e.time else "")
     if block.new:
@@ -170,7 +173,7 @@ def _render_block(block: _Block, tab: Tab) -> None:
     with st.container(border=True):
         if block.rows is not None:
             st.markdown(head + "\n\n" + table_markdown(block))
-            if tab == Tab.vital_signs and len(block.rows) > 1:
+            if tab in charts and len(block.rows) > 1:
                 spec = trend_spec(tuple(e.table.columns), tuple(map(tuple, block.rows)))
                 if spec is not None:
                     st.caption("Trends")
@@ -212,3 +215,19 @@ def client_record(case: Case, reached: Sequence[str], new_step: str | None) -> N
                 ]
             for block in blocks:
                 _render_block(block, tab)
+
+
+def item_exhibits(step: Any) -> None:
+    """An item's own exhibits (a trend item's data over time), shown with its prompt.
+
+    Each table of vital signs or labs with two or more rows also gets its trend chart, so a
+    trend item reads the same in a case and in a quiz, with no client record around it.
+    """
+    for e in step.exhibits:
+        for block in _blocks([e], None):
+            with st.container():
+                st.caption(f":material/{_TAB_ICONS.get(e.tab, 'description')}: {e.tab.label}")
+                _render_block(block, e.tab, TREND_TABS)
+
+
+_TAB_ICONS = {Tab.vital_signs: "monitor_heart", Tab.labs: "biotech", Tab.orders: "assignment"}

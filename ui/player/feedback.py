@@ -24,7 +24,16 @@ import streamlit as st
 from scoring.case_path import Transition
 from scoring.explain import Evidence, ItemResult, OptionResult
 from scoring.items import ordering_pairs
-from scoring.models import BowTie, DropdownTable, MatrixChoice, MatrixResponse, Ordering
+from scoring.models import (
+    BowTie,
+    DragDropCloze,
+    DragDropRationale,
+    DropdownTable,
+    MatrixChoice,
+    MatrixResponse,
+    MultipleResponseGrouping,
+    Ordering,
+)
 from ui.components.safe_text import directive_text, plain_md, quote_md, safe_md, table_cell
 from ui.player.widgets import WINGS, ordered_blanks
 
@@ -140,11 +149,44 @@ def _ordering_rows(result: ItemResult) -> list[Row]:
     ]
 
 
+def _token_rows(result: ItemResult) -> list[Row]:
+    """A row per drag-and-drop space: the token put there against the one that belongs."""
+    tokens = result.options
+    spaces = sorted(
+        {str(o.your_position) for o in tokens if o.your_position}
+        | {o.correct_position for o in tokens if o.correct_position},
+        key=int,
+    )
+    rows = []
+    for n in spaces:
+        yours = [o for o in tokens if str(o.your_position) == n]
+        key = [o for o in tokens if o.correct_position == n]
+        right = bool(yours) and yours == key
+        verdict = "✓ Right" if right else ("✗ Not filled" if not yours else "✗ Wrong")
+        explained = tuple(dict.fromkeys([*yours, *key]))
+        rows.append(
+            Row(
+                f"Space {n}",
+                _texts(yours, "chosen"),
+                _texts(key, "keyed"),
+                verdict + _unsafe(yours),
+                not right,
+                explained,
+            )
+        )
+    others = tuple(o for o in tokens if not o.your_position and not o.correct_position)
+    if others:
+        rows.append(Row("Words not used", "—", "—", "✓ Rightly left out", False, others))
+    return rows
+
+
 def _titles(step: Any) -> dict[str, str]:
     if isinstance(step, BowTie):
         return dict(WINGS)
     if isinstance(step, DropdownTable):
         return {b.id: b.label or b.id for b in step.blanks}
+    if isinstance(step, MultipleResponseGrouping):
+        return {g.id: g.label for g in step.groups}
     if hasattr(step, "blanks"):
         return {b.id: f"Drop-down {i + 1}" for i, b in enumerate(ordered_blanks(step))}
     return {}
@@ -156,7 +198,9 @@ def answer_rows(step: Any, result: ItemResult) -> tuple[list[str], list[Row]]:
         return ["#", "Your order", "Belongs at", "Verdict"], _ordering_rows(result)
     if isinstance(step, MatrixChoice | MatrixResponse):
         return ["Row", "Your answer", "Key", "Verdict"], _group_rows({}, result)
-    if isinstance(step, BowTie) or hasattr(step, "blanks"):
+    if isinstance(step, DragDropCloze | DragDropRationale):
+        return ["Space", "Your word", "Key", "Verdict"], _token_rows(result)
+    if isinstance(step, BowTie | MultipleResponseGrouping) or hasattr(step, "blanks"):
         rows = _group_rows(_titles(step), result)
         if isinstance(step, BowTie):
             order = list(WINGS.values())

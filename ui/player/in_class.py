@@ -92,13 +92,13 @@ def start_activity(
     """Start (or find) the learner's one attempt at a session case or quiz."""
     if kind == "quiz":
         spec = info.quiz_spec or {}
-        cases = {cid: c.case for cid, c in lib.cases.items()}
-        items, _ = items_from_keys(cases, spec.get("items", []), int(spec.get("seed", 0)))
+        sources = {s.id: s for s in lib.sources()}
+        items, _ = items_from_keys(sources, spec.get("items", []), int(spec.get("seed", 0)))
         if not items:
             st.error("The questions of this quiz are no longer in the library.")
             st.stop()
         version, first = (
-            quiz_version({k: c.version for k, c in lib.cases.items()}, items),
+            quiz_version(lib.versions(), items),
             items[0].key,
         )
     else:

@@ -14,7 +14,7 @@ from classroom.attempts import AttemptInfo
 from scoring.errors import ResponseError
 from scoring.items import score_response
 from scoring.loader import CaseLibrary
-from scoring.models import Skill
+from scoring.models import ItemSet, Skill
 from scoring.quiz import (
     DEFAULT_ITEMS,
     QUIZ_ID,
@@ -30,6 +30,7 @@ from ui.player import answers, in_class
 from ui.player.case import step_title
 from ui.player.catalog import source_caption
 from ui.player.debrief import debrief
+from ui.player.exhibits import item_exhibits
 from ui.player.feedback import feedback_details, feedback_summary, item_feedback
 from ui.player.state import QuizRun
 from ui.player.widgets import answer_form, read_response
@@ -46,7 +47,7 @@ def setup(engine: Engine, lib: CaseLibrary, token: str) -> None:
             if st.button("Resume it", icon=":material/resume:"):
                 st.query_params["a"] = str(unfinished.id)
                 st.rerun()
-    bank = quiz_bank(c.case for c in lib.cases.values())
+    bank = quiz_bank(lib.sources())
     if not bank:
         st.info("No quiz questions are available yet.", icon=":material/inbox:")
         return
@@ -77,7 +78,7 @@ def setup(engine: Engine, lib: CaseLibrary, token: str) -> None:
             engine,
             token,
             QUIZ_ID,
-            quiz_version({k: c.version for k, c in lib.cases.items()}, items),
+            quiz_version(lib.versions(), items),
             kind="quiz",
             quiz_spec=spec,
             first_step=items[0].key,
@@ -106,8 +107,8 @@ def load_run(engine: Engine, lib: CaseLibrary, token: str, info: AttemptInfo) ->
     if key in st.session_state:
         return st.session_state[key]
     spec = info.quiz_spec or {}
-    cases = {cid: c.case for cid, c in lib.cases.items()}
-    items, gone = items_from_keys(cases, spec.get("items", []), int(spec.get("seed", 0)))
+    sources = {s.id: s for s in lib.sources()}
+    items, gone = items_from_keys(sources, spec.get("items", []), int(spec.get("seed", 0)))
     run = QuizRun(items, missing=gone)
     stored = session.guarded(attempts.answers, engine, token, info.id)
     for answer in stored:
@@ -162,9 +163,15 @@ def _header(run: QuizRun, item: QuizItem) -> None:
         (number - 1) / total,
         text=f"Question {number} of {total} · {Skill(item.step.skill).label}",
     )
-    st.caption(f"From the case “{safe_md(item.case.title)}”")
+    where = "the item set" if isinstance(item.case, ItemSet) else "the case"
+    kind = "Trend item · " if item.step.trend else ""
+    st.caption(f"{kind}From {where} “{safe_md(item.case.title)}”")
     st.markdown(f"### {safe_md(step_title(item.step))}")
-    # No narrative and no chart: they belong to the case's story (scoring.quiz.quiz_texts).
+    # A case step's narrative and chart belong to the case's story (scoring.quiz.quiz_texts);
+    # a standalone item's narrative and its own exhibits are the item's, shown with it.
+    if isinstance(item.case, ItemSet) and item.step.narrative:
+        st.info(safe_md(item.step.narrative), icon=":material/campaign:")
+    item_exhibits(item.step)
     st.markdown(safe_md(item.step.prompt))
 
 

@@ -17,10 +17,14 @@ import streamlit as st
 
 from scoring.models import (
     BowTie,
+    DragDropCloze,
+    DragDropRationale,
     Highlight,
+    HighlightTable,
     MatrixChoice,
     MatrixResponse,
     MultipleChoice,
+    MultipleResponseGrouping,
     Ordering,
     SelectAll,
     SelectN,
@@ -76,6 +80,13 @@ def read_response(step: Any, key: str) -> Any:
         return checked(key, [o.id for o in step.options])
     if isinstance(step, Highlight):
         return list(ss.get(_k(key, "phrases")) or [])
+    if isinstance(step, HighlightTable):
+        picked = {p for r in step.rows for p in ss.get(_k(key, "row", r.id)) or []}
+        return [o.id for o in step.options if o.id in picked]
+    if isinstance(step, MultipleResponseGrouping):
+        return {g.id: checked(_k(key, g.id), [o.id for o in g.options]) for g in step.groups}
+    if isinstance(step, DragDropCloze | DragDropRationale):
+        return {t.id: ss[_k(key, t.id)] for t in step.targets if ss.get(_k(key, t.id))}
     if isinstance(step, Ordering):
         order = ss.get(_k(key, "order"))
         return list(order) if order else [o.id for o in step.options]
@@ -105,8 +116,17 @@ def missing(step: Any, raw: Any) -> str | None:
         return None if left == 0 else f"Select {left} more."
     if isinstance(step, SelectAll):
         return None if raw else "Select at least one."
-    if isinstance(step, Highlight):
+    if isinstance(step, Highlight | HighlightTable):
         return None if raw else "Highlight at least one phrase."
+    if isinstance(step, MultipleResponseGrouping):
+        return None if any(raw.values()) else "Select at least one."
+    if isinstance(step, DragDropCloze | DragDropRationale):
+        texts = {t.id: t.text for t in step.tokens}
+        twice = [t for t in texts if list(raw.values()).count(t) > 1]
+        if twice:
+            return f"“{texts[twice[0]]}” is in two spaces: each word fills one space only."
+        left = len(step.targets) - len(raw)
+        return None if left <= 0 else f"Fill every space ({left} left)."
     if isinstance(step, MatrixChoice):
         left = len(step.rows) - len(raw)
         return None if left <= 0 else f"Answer every row ({left} left)."

@@ -582,6 +582,147 @@ function bowTie(root, spec, st) {
   };
 }
 
+// ---------------------------------------------------------------- multiple-response grouping
+
+function grouping(root, spec, st) {
+  const boxes = [];
+  const table = el("table", { class: "cb-table cb-grouping" });
+  table.append(el("caption", { class: "cb-sr-only" }, spec.label));
+  table.append(el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Group"),
+    el("th", { scope: "col" }, "Select all that apply"))));
+  const body = el("tbody");
+  for (const g of spec.groups) {
+    const cell = el("td");
+    const set = el("div", { class: "cb-choices", role: "group", "aria-label": g.label });
+    for (const o of g.options) {
+      const input = el("input", { type: "checkbox", value: o.id, "data-fk": `g:${g.id}:${o.id}` });
+      input.addEventListener("change", () => commit(st, read()));
+      boxes.push({ input, group: g.id, option: o.id });
+      set.append(el("label", { class: "cb-choice" }, input, el("span", {}, o.text)));
+    }
+    cell.append(set);
+    body.append(el("tr", {}, el("th", { scope: "row" }, g.label), cell));
+  }
+  table.append(body);
+  root.append(el("div", { class: "cb-scroll" }, table));
+  function read() {
+    const value = Object.fromEntries(spec.groups.map((g) => [g.id, []]));
+    for (const b of boxes) if (b.input.checked) value[b.group].push(b.option);
+    return value;
+  }
+  return {
+    update(value) {
+      for (const b of boxes) b.input.checked = (value?.[b.group] ?? []).includes(b.option);
+    },
+  };
+}
+
+// ---------------------------------------------------------------- drag-and-drop into the text
+
+function tokens(root, spec, st) {
+  const say = liveRegion(root);
+  const texts = Object.fromEntries(spec.tokens.map((t) => [t.id, t.text]));
+  const spaces = new Map(); // target id → {button, label}
+  const bank = new Map(); // token id → button
+  const order = spec.parts.filter((p) => typeof p !== "string").map((p) => p.id);
+
+  const place = (token, target = null) => {
+    const value = { ...(st.value ?? {}) };
+    for (const [t, k] of Object.entries(value)) if (k === token) delete value[t];
+    const at = target ?? order.find((t) => !value[t]);
+    if (!at) {
+      say("Every space is filled. Take a word out of a space first.");
+      return;
+    }
+    value[at] = token;
+    commit(st, value);
+    say(`${quoted(texts[token])} placed in ${spaces.get(at).label}.`);
+  };
+  const takeOut = (target) => {
+    const value = { ...(st.value ?? {}) };
+    const token = value[target];
+    delete value[target];
+    commit(st, value);
+    bank.get(token)?.focus();
+    say(`${quoted(texts[token])} taken out of ${spaces.get(target).label}.`);
+  };
+
+  const sentence = el("p", { class: "cb-cloze" });
+  for (const part of spec.parts) {
+    if (typeof part === "string") {
+      sentence.append(document.createTextNode(part));
+      continue;
+    }
+    const button = el("button", { type: "button", class: "cb-space", "data-fk": `t:${part.id}` });
+    button.dataset.target = part.id;
+    button.addEventListener("click", () => {
+      if (st.value?.[part.id]) takeOut(part.id);
+      else say(`${part.label} is empty: choose a word from the list to place it.`);
+    });
+    spaces.set(part.id, { button, label: part.name, full: part.label });
+    sentence.append(button);
+  }
+  root.append(sentence);
+
+  const words = el("div", { class: "cb-bank cb-words", role: "group", "aria-label": "Words to place" });
+  words.append(el("p", { class: "cb-slot-title" }, spec.bank_title));
+  const host = root.getRootNode();
+  for (const t of spec.tokens) {
+    const token = el(
+      "button",
+      { type: "button", class: "cb-token", "aria-pressed": "false", "data-fk": `w:${t.id}` },
+      t.text,
+    );
+    token.addEventListener("click", () => {
+      const at = Object.entries(st.value ?? {}).find(([, k]) => k === t.id);
+      if (at) takeOut(at[0]);
+      else place(t.id);
+    });
+    let ghost = null;
+    pointerDrag(token, {
+      touchHandle: "[data-touch-drag]", // none: on a touch screen a tap places, a swipe scrolls
+      onStart: (e) => {
+        ghost = el("div", { class: "cb-ghost", "aria-hidden": "true" }, t.text);
+        root.append(ghost);
+        ghost.style.left = `${e.clientX + 8}px`;
+        ghost.style.top = `${e.clientY + 8}px`;
+      },
+      onMove: (e) => {
+        ghost.style.left = `${e.clientX + 8}px`;
+        ghost.style.top = `${e.clientY + 8}px`;
+      },
+      onDrop: (e, cancelled) => {
+        ghost?.remove();
+        ghost = null;
+        if (cancelled) return;
+        const hit = (host.elementFromPoint ?? document.elementFromPoint).call(
+          host, e.clientX, e.clientY);
+        const space = hit?.closest?.(".cb-space");
+        if (space) place(t.id, space.dataset.target);
+      },
+    });
+    bank.set(t.id, token);
+    words.append(token);
+  }
+  root.append(words);
+
+  return {
+    update(value) {
+      const used = new Set(Object.values(value ?? {}));
+      for (const [id, { button, label, full }] of spaces) {
+        const token = value?.[id];
+        button.textContent = token ? texts[token] : label;
+        button.classList.toggle("cb-filled", Boolean(token));
+        button.setAttribute(
+          "aria-label",
+          token ? `${full}: ${texts[token]}. Press to take it out.` : `${full}: empty`,
+        );
+      }
+      for (const [id, token] of bank) token.setAttribute("aria-pressed", used.has(id));
+    },
+  };
+}
+
 const RENDERERS = {
   matrix,
   highlight,
@@ -589,4 +730,6 @@ const RENDERERS = {
   dropdown_table: dropdownTable,
   ordering,
   bow_tie: bowTie,
+  grouping,
+  tokens,
 };

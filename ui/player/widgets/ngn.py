@@ -19,20 +19,24 @@ interpreted there, and nothing an author writes can become markup.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
 from scoring.errors import ResponseError
+from scoring.items import PLACEHOLDER, ordered_slots
 from scoring.models import (
     BowTie,
+    DragDropCloze,
+    DragDropRationale,
     DropdownCloze,
     DropdownTable,
     Highlight,
+    HighlightTable,
     MatrixChoice,
     MatrixResponse,
+    MultipleResponseGrouping,
     Ordering,
     RationaleDyad,
     RationaleTriad,
@@ -40,15 +44,18 @@ from scoring.models import (
 from scoring.responses import WING_PICKS, normalize_response
 
 HERE = Path(__file__).parent
-PLACEHOLDER = re.compile(r"\{\{\s*([a-z0-9][a-z0-9_-]*)\s*\}\}")
 NGN_TYPES = (
     MatrixChoice,
     MatrixResponse,
+    MultipleResponseGrouping,
     Highlight,
+    HighlightTable,
     DropdownCloze,
     RationaleDyad,
     RationaleTriad,
     DropdownTable,
+    DragDropCloze,
+    DragDropRationale,
     Ordering,
     BowTie,
 )
@@ -71,10 +78,8 @@ def _k(key: str, *parts: str) -> str:
 
 
 def ordered_blanks(step: Any) -> list[Any]:
-    """Blanks in the order their placeholders appear in the text (unplaced ones last)."""
-    order = [m.group(1) for m in PLACEHOLDER.finditer(getattr(step, "text", ""))]
-    rank = {b: i for i, b in enumerate(dict.fromkeys(order))}
-    return sorted(step.blanks, key=lambda b: rank.get(b.id, len(rank)))
+    """Blanks (or drag-and-drop targets) in the order their placeholders appear in the text."""
+    return ordered_slots(step)
 
 
 def _words_around(before: str, after: str) -> str:
@@ -84,9 +89,10 @@ def _words_around(before: str, after: str) -> str:
     return f"{left} ___ {right}".strip()
 
 
-def _cloze_parts(step: Any) -> list[Any]:
-    """The sentence as text pieces and blanks, each blank named by its number and its words."""
-    blanks = {b.id: b for b in step.blanks}
+def _cloze_parts(step: Any, what: str = "Drop-down") -> list[Any]:
+    """The sentence as text pieces and blanks (or drag-and-drop spaces), each named by its
+    number and the words around it."""
+    blanks = {b.id: b for b in ordered_blanks(step)}
     numbers = {b.id: i + 1 for i, b in enumerate(ordered_blanks(step))}
     matches = list(PLACEHOLDER.finditer(step.text))
     parts: list[Any] = []
@@ -100,8 +106,11 @@ def _cloze_parts(step: Any) -> list[Any]:
             continue
         end = matches[i + 1].start() if i + 1 < len(matches) else len(step.text)
         words = _words_around(step.text[: m.start()], step.text[m.end() : end])
-        label = f"Drop-down {numbers[blank.id]} of {len(blanks)}: {words}"
-        parts.append({"id": blank.id, "label": label, "options": _options(blank.options)})
+        name = f"{what} {numbers[blank.id]}"
+        part = {"id": blank.id, "name": name, "label": f"{name} of {len(blanks)}: {words}"}
+        if hasattr(blank, "options"):
+            part["options"] = _options(blank.options)
+        parts.append(part)
     parts.append(step.text[pos:])
     return [p for p in parts if p != ""]
 
@@ -156,6 +165,34 @@ def _spec(step: Any, key: str) -> dict[str, Any]:
             "segments": _segments(step.passage, step.options),
             "order": [o.id for o in step.options],
         }
+    if isinstance(step, HighlightTable):
+        rows = []
+        for row in step.rows:
+            mine = [o for o in step.options if o.row == row.id]
+            cells = [_segments(cell, [o for o in mine if o.text in cell]) for cell in row.cells]
+            rows.append(_first_only(cells))
+        return {
+            "kind": "highlight",
+            "id": key,
+            "label": "Table: select each phrase to highlight it",
+            "columns": list(step.columns),
+            "rows": rows,
+            "order": [o.id for o in step.options],
+        }
+    if isinstance(step, MultipleResponseGrouping):
+        groups = [
+            {"id": g.id, "label": g.label, "options": _options(g.options)} for g in step.groups
+        ]
+        return {"kind": "grouping", "id": key, "label": label, "groups": groups}
+    if isinstance(step, DragDropCloze | DragDropRationale):
+        return {
+            "kind": "tokens",
+            "id": key,
+            "label": label,
+            "parts": _cloze_parts(step, "Space"),
+            "tokens": _options(step.tokens),
+            "bank_title": "Words to place: select one, or drag it into a space",
+        }
     if isinstance(step, DropdownTable):
         name = step.columns[-1] if step.columns else "Choice"
         rows = [
@@ -206,6 +243,22 @@ def _spec(step: Any, key: str) -> dict[str, Any]:
     raise TypeError(f"no NGN widget for {type(step).__name__}")  # pragma: no cover
 
 
+def _first_only(cells: list[list[dict[str, str | None]]]) -> list[list[dict[str, str | None]]]:
+    """A phrase found in two cells of a row is marked in the first one only."""
+    seen: set[str] = set()
+    out = []
+    for cell in cells:
+        kept = []
+        for seg in cell:
+            if seg["id"] is not None and seg["id"] in seen:
+                seg = {"id": None, "text": seg["text"]}
+            elif seg["id"] is not None:
+                seen.add(seg["id"])
+            kept.append(seg)
+        out.append(kept)
+    return out
+
+
 def state_entries(step: Any, key: str, answer: Any) -> dict[str, Any]:
     """The session-state entries under ``key`` that make ``read_response`` return ``answer``.
 
@@ -214,6 +267,19 @@ def state_entries(step: Any, key: str, answer: Any) -> dict[str, Any]:
     """
     if isinstance(step, Highlight):
         return {_k(key, "phrases"): list(answer)}
+    if isinstance(step, HighlightTable):
+        return {
+            _k(key, "row", r.id): [o.id for o in step.options if o.row == r.id and o.id in answer]
+            for r in step.rows
+        }
+    if isinstance(step, MultipleResponseGrouping):
+        return {
+            _k(key, g.id, o.id): o.id in answer.get(g.id, [])
+            for g in step.groups
+            for o in g.options
+        }
+    if isinstance(step, DragDropCloze | DragDropRationale):
+        return {_k(key, t.id): answer.get(t.id) for t in step.targets}
     if isinstance(step, Ordering):
         return {_k(key, "order"): list(answer)}
     if isinstance(step, MatrixChoice):
