@@ -100,9 +100,20 @@ def answer_by_pointer(page: Page, step: Any, raw: Any = None) -> None:
             box = page.get_by_test_id("stCheckbox").filter(has_text=option_text(step, oid))
             box.first.locator("label").click()
             wait_idle(page)  # a capped box is enabled only after the rerun
-    elif kind == "highlight":
+    elif kind in ("highlight", "highlight_table"):
         for oid in raw:
             page.get_by_role("button", name=option_text(step, oid), exact=True).click()
+    elif kind == "multiple_response_grouping":
+        for group in step.groups:
+            box = page.get_by_role("group", name=group.label, exact=True)
+            for oid in raw.get(group.id, []):
+                text = next(o.text for o in group.options if o.id == oid)
+                box.get_by_role("checkbox", name=text, exact=True).check()
+    elif kind in ("drag_drop_cloze", "drag_drop_rationale"):
+        words = page.get_by_role("group", name="Words to place")
+        for target in ordered_blanks(step):  # a tap fills the first empty space
+            text = next(t.text for t in step.tokens if t.id == raw[target.id])
+            words.get_by_role("button", name=text, exact=True).click()
     elif kind == "ordering":
         texts = {o.id: o.text for o in step.options}
         for i, oid in enumerate(raw):
@@ -187,10 +198,19 @@ def answer_by_keyboard(keys: Keyboard, step: Any, raw: Any) -> None:
             keys.named(option_text(step, oid))
             keys.press("Space")
             wait_idle(page)
-    elif kind == "highlight":
+    elif kind in ("highlight", "highlight_table"):
         for oid in raw:
             keys.named(option_text(step, oid))
             keys.press("Space")
+    elif kind == "multiple_response_grouping":
+        for group in step.groups:
+            for oid in raw.get(group.id, []):
+                keys.named(next(o.text for o in group.options if o.id == oid))
+                keys.press("Space")
+    elif kind in ("drag_drop_cloze", "drag_drop_rationale"):
+        for target in ordered_blanks(step):
+            keys.named(next(t.text for t in step.tokens if t.id == raw[target.id]))
+            keys.press("Enter")
     elif kind == "ordering":
         texts = {o.id: o.text for o in step.options}
         for i, oid in enumerate(raw):
