@@ -10,6 +10,9 @@
 // and then only updated, so focus stays where the trainee left it across reruns.
 
 const views = new WeakMap(); // parentElement → {sig, root, view, value, pending, send}
+// The control last focused in a widget: Streamlit may mount a widget afresh on a rerun (a new
+// parentElement), and a keyboard user must not be sent back to the top of the page.
+let lastFocus = { widget: null, key: null };
 
 export default function mount({ data, parentElement, setStateValue }) {
   let st = views.get(parentElement);
@@ -23,9 +26,14 @@ export default function mount({ data, parentElement, setStateValue }) {
   };
   const sig = JSON.stringify(data.spec);
   if (st.sig !== sig || !st.root || !st.root.isConnected) {
-    const focus = focusKey(parentElement);
+    let focus = focusKey(parentElement);
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (!focus && lost && lastFocus.widget === data.spec.id) focus = lastFocus.key;
     st.root?.remove();
     st.root = el("div", { class: "cb-ngn" });
+    st.root.addEventListener("focusin", (e) => {
+      lastFocus = { widget: data.spec.id, key: e.target.dataset?.fk ?? null };
+    });
     parentElement.appendChild(st.root);
     st.sig = sig;
     st.value = clone(data.value);
