@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench validate clean
+.PHONY: run test lint format bench validate lock clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ bench: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/casebook validate cases/
 	$(BIN)/casebook lint cases/
+
+# The hashed lock file deployments install from (docs/deployment.md); tests/test_lock.py
+# checks it against pyproject.toml. run and test stay on pyproject.toml's ranges.
+lock: $(STAMP)
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	    --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) data/ test-artifacts/

@@ -2,7 +2,9 @@
 
 Targets (issue "Case format, scoring engine"): library ≤ 300 ms cold and ≤ 20 ms per case;
 ``casebook validate cases/`` ≤ 1.5 s; ≥ 100,000 item responses scored per second; each
-hostile input refused in ≤ 1 s with ≤ 100 MB memory growth.
+hostile input refused in ≤ 1 s with ≤ 100 MB memory growth. Issue 14: the worst 1 MiB case
+files (tens of thousands of problems each) refused in ≤ 1 s; before, 70,000 unknown keys took
+8.9 s, because a did-you-mean was computed for every problem.
 """
 
 from __future__ import annotations
@@ -165,8 +167,69 @@ def bench_hostile() -> None:
             )
 
 
+WORST = """
+import json, sys, time
+from scoring.errors import CaseError
+from scoring.guidance import load_guidance
+from scoring.loader import load_case_bytes
+raw = open(sys.argv[1], "rb").read()
+lib = load_guidance()
+best, count = None, 0
+for _ in range(3):
+    t = time.perf_counter()
+    try:
+        load_case_bytes(raw, "worst.yaml", lib)
+    except CaseError as exc:
+        count = len(exc.problems)
+    best = min(best or 1e9, time.perf_counter() - t)
+print(json.dumps({"seconds": best, "problems": count, "mib": len(raw) / 1048576}))
+"""
+
+
+def worst_files(folder: Path) -> list[Path]:
+    """1 MiB case files that are nothing but problems (issue 14, finding 5)."""
+    base = (ROOT / "tests" / "fixtures" / "minimal_case.yaml").read_text(encoding="utf-8")
+    head = [line for line in base.splitlines() if not line.startswith("steps")][:10]
+
+    def up_to_1_mib(lines: list[str], make) -> str:
+        size, n = sum(len(x) + 1 for x in lines), 0
+        while size + len(make(n)) + 1 < 1048576:
+            lines.append(make(n))
+            size, n = size + len(make(n)) + 1, n + 1
+        return "\n".join(lines) + "\n"
+
+    shapes = {
+        "unknown-keys": up_to_1_mib([base.rstrip()], lambda i: f"zz{i:05d}: 1"),
+        "near-miss-keys": up_to_1_mib([base.rstrip()], lambda i: f"titel{i}: {'x' * 30}"),
+        # Just under the reader's 20,000-value cap: every key reaches the validation.
+        "19900-long-keys": "\n".join(
+            [base.rstrip(), *(f"titel{i}: {'x' * 40}" for i in range(19_900))]
+        )
+        + "\n",
+        "bad-steps": up_to_1_mib(
+            [*head, "steps:"], lambda i: f"  - {{id: s{i}, type: multiple_choise, prompt: p}}"
+        ),
+    }
+    paths = []
+    for name, text in shapes.items():
+        (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
+        paths.append(folder / f"{name}.yaml")
+    return paths
+
+
+def bench_worst_files() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in worst_files(Path(tmp)):
+            r = run_json(WORST, str(path))
+            print(
+                f"worst {path.stem:15s} {r['mib']:.2f} MiB refused in {r['seconds']:6.3f} s "
+                f"({r['problems']} problems listed)   [target ≤ 1 s]"
+            )
+
+
 if __name__ == "__main__":
     bench_load()
     bench_validate_process()
     bench_scoring()
     bench_hostile()
+    bench_worst_files()

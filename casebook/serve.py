@@ -1,48 +1,40 @@
-"""``python -m casebook.serve [streamlit run options]``: ``streamlit run app.py``, warmed up.
+"""``python -m casebook.serve [streamlit run options]``: the app, as ``make run`` starts it.
 
-``make run``, the browser tests and the benchmarks start the app this way. Streamlit imports
-a page's modules during the first script run, so without a warm-up the first trainee after a
-start waits for them (SQLAlchemy, pydantic models, the scoring package: about 0.6 s on this
-machine, most of the gap between a cold and a warm first render). Like gunicorn's
-``--preload``, this imports them before the server accepts a connection; the script runs
-then find them in ``sys.modules``.
+It is ``streamlit run casebook/web/launcher.py`` with the given options: Streamlit serves
+``app.py`` inside an ``st.App`` that adds Casebook's routes and middleware (see
+``casebook.web.launcher``, which also warms up the pages' modules and prints a generated
+passcode before the first connection is accepted).
+
+``CASEBOOK_TRUSTED_PROXIES``: the addresses (or networks) of reverse proxies whose
+``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed, comma-separated, or ``*``. It is
+passed to uvicorn as ``FORWARDED_ALLOW_IPS``; uvicorn's default trusts loopback only
+(``127.0.0.1,::1``), i.e. a proxy on the same machine. Throttling and the sign-in log use the
+address uvicorn reports, so behind a proxy on another machine set this, or every student
+shares the proxy's address.
 """
 
 from __future__ import annotations
 
-import importlib
+import os
 import sys
 from pathlib import Path
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
-# What app.py and its pages import; a module missing here is only imported later, not lost.
-WARM = (
-    "ui.educator.gate",
-    "ui.components.session",
-    "ui.player.catalog",
-    "ui.player.case",
-    "ui.player.quiz",
-    "ui.player.in_class",
-    "ui.educator.class_sessions",
-)
+LAUNCHER = Path(__file__).resolve().parent / "web" / "launcher.py"
 
 
-def warm_up() -> None:
-    """Import the app's modules, and print a generated educator passcode now, not at the
-    first page load."""
-    for name in WARM:
-        importlib.import_module(name)
-    from ui.educator.gate import passcode_at_start
-
-    passcode_at_start()
+def trust_proxies(environ: dict[str, str] | os._Environ[str] = os.environ) -> None:
+    """Hand ``CASEBOOK_TRUSTED_PROXIES`` to uvicorn (``FORWARDED_ALLOW_IPS``)."""
+    trusted = environ.get("CASEBOOK_TRUSTED_PROXIES", "").strip()
+    if trusted:
+        environ["FORWARDED_ALLOW_IPS"] = trusted
 
 
 def main() -> None:
-    """Warm up, then hand over to ``streamlit run app.py`` with the given options."""
-    warm_up()
+    """``streamlit run casebook/web/launcher.py`` with the given options."""
+    trust_proxies()
     from streamlit.web import cli
 
-    sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]
+    sys.argv = ["streamlit", "run", str(LAUNCHER), *sys.argv[1:]]
     sys.exit(cli.main())
 
 

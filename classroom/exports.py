@@ -1,35 +1,65 @@
 """Spreadsheet exports (CSV, XLSX, LMS gradebook) that a spreadsheet cannot run as formulas.
 
 Student names, free-text answers and item titles end up in cells an educator opens in Excel
-or LibreOffice. A text cell starting with a formula trigger is prefixed with an apostrophe
-(OWASP, "CSV Injection"), so it shows as text instead of running. Numbers stay numbers.
+or LibreOffice. Every text cell of every export passes one sanitiser, ``neutralize_cell``:
+
+1. normalise: remove control characters (all but tab, line feed and carriage return) and
+   invisible format characters (bidi controls, zero-width space, byte-order mark), then
+   Unicode NFC;
+2. neutralise: a cell that then starts with a formula trigger (``= + - @``, tab, CR, LF, or
+   their full-width and small forms) gets a leading apostrophe (OWASP, "CSV Injection"), so it
+   shows as text instead of running;
+
+in that order: neutralising first and stripping after (the old order) turned
+``"\x01=1+1"`` into a live ``=1+1``. XLSX cells holding text are written as strings, never
+as formulas, whatever they hold. Numbers stay numbers.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell import WriteOnlyCell
 
 from classroom.item_stats import ItemDataError, score_matrix
 
-# OWASP's list (=, +, -, @, tab, carriage return, and since 2025 line feed), plus NUL, which
-# some spreadsheet programs skip before looking for a formula.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\x00")
+# OWASP's list (=, +, -, @, tab, carriage return, and since 2025 line feed), and the
+# full-width and small forms some spreadsheet programs read as the same signs.
+FORMULA_TRIGGERS = (
+    *("=", "+", "-", "@", "\t", "\r", "\n"),
+    *("\uff1d", "\uff0b", "\uff0d", "\uff20"),  # ＝ ＋ － ＠
+    *("\ufe66", "\ufe62", "\ufe63", "\u2212"),  # ﹦ ﹢ ﹣ − (minus sign)
+)
+# Control characters but tab, LF and CR; bidi controls, zero-width space, word joiner and
+# friends, and the byte-order mark. Zero-width (non-)joiners stay: scripts and emoji need them.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u2069\ufeff]"
+)
 # Excel forbids these in sheet names, and names longer than 31 characters.
 _BAD_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 GRADEBOOK_COLUMNS = ("student", "points", "max_points", "percent")
 
 
+def normalize_text(text: str) -> str:
+    """``text`` without control or invisible format characters, in Unicode NFC."""
+    return unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
+
+
 def neutralize_cell(value: object) -> object:
-    """Prefix text that a spreadsheet would read as a formula with ``'``; leave the rest as is."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
+    """The one sanitiser of export cells: normalise text, then prefix a formula with ``'``.
+
+    Anything but text (numbers, booleans, missing values) is returned as it is.
+    """
+    if not isinstance(value, str):
+        return value
+    text = normalize_text(value)
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -57,8 +87,8 @@ def to_csv_bytes(frame: pd.DataFrame, *, index: bool = False) -> bytes:
 def to_xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     """An XLSX workbook with one neutralized sheet per frame (header row, then data rows).
 
-    Missing values become empty cells. Characters XML cannot hold (NUL and other control
-    characters except tab, LF and CR) are removed from text, since an XLSX cannot store them.
+    Missing values become empty cells; text cells are strings, never formulas (the
+    sanitiser has already removed the control characters XML cannot hold).
     """
     if not sheets:
         raise ValueError("an XLSX workbook needs at least one sheet")
@@ -67,9 +97,9 @@ def to_xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     for name, frame in sheets.items():
         sheet = workbook.create_sheet(title=name)
         safe = neutralize_frame(frame)
-        sheet.append([_xlsx_value(label) for label in safe.columns])
+        sheet.append([_xlsx_cell(sheet, label) for label in safe.columns])
         for row in safe.astype(object).itertuples(index=False, name=None):
-            sheet.append([_xlsx_value(value) for value in row])
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -126,13 +156,15 @@ def _is_textual(dtype: object) -> bool:
     )
 
 
-def _xlsx_value(value: object) -> object:
+def _xlsx_cell(sheet: object, value: object) -> object:
     if value is None or (np.ndim(value) == 0 and pd.isna(value)):
         return None
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"  # openpyxl would make a formula of any text starting with '='
+        return cell
     return value
 
 

@@ -193,3 +193,39 @@ class Answer(Base):
     must_avoid: Mapped[list[str]] = mapped_column(JSONText)
     next_step: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = _created()
+
+
+class FailedAttempt(Base):
+    """One refused guess (a wrong passcode, an unknown join code), for throttling and audit."""
+
+    __tablename__ = "failed_attempt"
+    __table_args__ = (
+        sa.Index("ix_failed_attempt_scope_key_at", "scope", "key", "at"),
+        sa.Index("ix_failed_attempt_scope_at", "scope", "at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(sa.String(40))
+    key: Mapped[str] = mapped_column(sa.String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class EducatorSignIn(Base):
+    """An educator sign-in: a one-time ticket, then the session its cookie names.
+
+    Only SHA-256 hashes of the ticket and of the cookie's session secret are stored, so a
+    copy of the database lets nobody in.
+    """
+
+    __tablename__ = "educator_sign_in"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    ticket_expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    session_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    address: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

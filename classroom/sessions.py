@@ -28,6 +28,7 @@ from classroom.attempts import (
 )
 from classroom.db import reading, translate_errors
 from classroom.schema import Answer, Attempt, ClassSession, Participant, utcnow
+from scoring.text import clean_line
 
 __all__ = [
     "CODE_ALPHABET",
@@ -52,6 +53,7 @@ MODES = ("practice", "exam")
 # 31 symbols without look-alikes (no 0/O, 1/I/L): 31**6 ≈ 8.9e8 codes.
 CODE_LENGTH = 6
 NAME_LENGTH = 40
+TITLE_LENGTH = 200
 _NOT_CHANGED = "Nothing was changed; try again."
 _NOT_LOADED = "Nothing was loaded; try again in a moment."
 
@@ -119,9 +121,7 @@ def create_session(
     time_limit_minutes: int | None = None,
 ) -> SessionInfo:
     """Create an open session with a fresh join code."""
-    title = title.strip()
-    if not 1 <= len(title) <= 200:
-        raise ValueError("a session title needs 1–200 characters")
+    title = clean_line(title, "a session title", TITLE_LENGTH)
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     if not case_ids and quiz_spec is None:
@@ -197,10 +197,12 @@ def release_results(engine: Engine, code: str) -> SessionInfo:
 def join_session(
     engine: Engine, code: str, display_name: str, token: str | None = None
 ) -> tuple[SessionInfo, str]:
-    """Join a session under a display name; return it and the learner's (maybe new) token."""
-    name = " ".join(str(display_name).split())
-    if not 1 <= len(name) <= NAME_LENGTH:
-        raise ValueError(f"a display name needs 1–{NAME_LENGTH} characters")
+    """Join a session under a display name; return it and the learner's (maybe new) token.
+
+    Raises ``scoring.text.TextError`` for a name with a control character or a wrong length,
+    ValueError for an unknown or closed session.
+    """
+    name = clean_line(display_name, "a display name", NAME_LENGTH)
     token = new_token() if token is None else check_token(token)
     with engine.begin() as conn:
         info = _require(conn, code)

@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from scoring.checks import Finding, check_case, check_item_set
-from scoring.errors import CaseError, Problem
+from scoring.errors import CaseError, Problem, first_problems
 from scoring.guidance import PROJECT_ROOT, GuidanceLibrary, load_guidance
 from scoring.models import Case, ItemSet, Source
 from scoring.problems import validation_problems
@@ -94,7 +94,9 @@ def _checked(doc: Document, model: type, findings: object) -> object:
     found: list[Finding] = findings(value)
     if found:
         raise CaseError(
-            [Problem(doc.path, *doc.position(f.loc, key=f.key), f.message) for f in found]
+            first_problems(
+                [Problem(doc.path, *doc.position(f.loc, key=f.key), f.message) for f in found]
+            )
         )
     return value
 

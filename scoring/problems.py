@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from scoring.errors import Problem
+from scoring.errors import MAX_PROBLEMS, Problem, more_problems
 from scoring.yaml_reader import Document, Loc
 
 _TYPE_WORDS = {
@@ -28,7 +29,8 @@ _TYPE_WORDS = {
 }
 
 
-def _field_vocabulary() -> set[str]:
+@functools.cache
+def _field_vocabulary() -> tuple[str, ...]:
     from scoring import guidance, models
 
     names: set[str] = set()
@@ -36,12 +38,13 @@ def _field_vocabulary() -> set[str]:
         for obj in vars(module).values():
             if isinstance(obj, type) and issubclass(obj, BaseModel):
                 names.update(obj.model_fields)
-    return names
+    return tuple(sorted(names))
 
 
-def did_you_mean(word: str, candidates: list[str] | set[str]) -> str:
+def did_you_mean(word: str, candidates: list[str] | set[str] | tuple[str, ...]) -> str:
     """' (did you mean 'x'?)' when a close candidate exists, else ''."""
-    close = difflib.get_close_matches(str(word), sorted(candidates), n=2, cutoff=0.6)
+    ordered = candidates if isinstance(candidates, tuple) else sorted(candidates)
+    close = difflib.get_close_matches(str(word)[:200], ordered, n=2, cutoff=0.6)
     if not close:
         return ""
     return " (did you mean " + " or ".join(f"'{c}'" for c in close) + "?)"
@@ -130,23 +133,23 @@ def _message(err: dict[str, Any], where: str) -> str:
     return err.get("msg", "is not valid")
 
 
-def validation_problems(exc: ValidationError, doc: Document) -> list[Problem]:
-    """One Problem per distinct place, with the line and column from the source."""
+def validation_problems(
+    exc: ValidationError, doc: Document, limit: int = MAX_PROBLEMS
+) -> list[Problem]:
+    """One Problem per distinct place, with the line and column from the source.
+
+    Only the first ``limit`` errors by position get a message (a did-you-mean is costly); the
+    rest are counted in one last "and N more" line.
+    """
+    located = [(_located(err, doc), err) for err in exc.errors(include_url=False)]
+    located.sort(key=lambda item: item[0][1])  # by line and column; stable
     problems: dict[tuple[Loc, str], Problem] = {}
     seen_paths: set[Loc] = set()
-    for err in exc.errors(include_url=False):
-        path = data_path(err["loc"], doc.data)
+    for n, ((path, (line, col), where), err) in enumerate(located):
+        if len(problems) >= limit:
+            left_out = Problem(doc.path, line, col, "")
+            return [*sorted(problems.values()), more_problems(left_out, len(located) - n)]
         kind = err["type"]
-        if kind == "missing":
-            parent = path[:-1] if path and path[-1] == err["loc"][-1] else path
-            line, col = doc.position(parent)
-            where = describe(parent)
-        elif kind == "extra_forbidden":
-            line, col = doc.position(path, key=True)
-            where = describe(path[:-1])
-        else:
-            line, col = doc.position(path)
-            where = describe(path)
         # Union members each report a failure at the same place: keep the first only.
         if kind not in ("missing", "extra_forbidden") and path in seen_paths:
             continue
@@ -157,3 +160,15 @@ def validation_problems(exc: ValidationError, doc: Document) -> list[Problem]:
             text = f"{where} {text}" if joined else f"{where}: {text}"
         problems[(path, text)] = Problem(doc.path, line, col, text)
     return sorted(problems.values())
+
+
+def _located(err: dict[str, Any], doc: Document) -> tuple[Loc, tuple[int, int], str]:
+    """The data path of an error, its line and column, and the place in words."""
+    path = data_path(err["loc"], doc.data)
+    kind = err["type"]
+    if kind == "missing":
+        parent = path[:-1] if path and path[-1] == err["loc"][-1] else path
+        return path, doc.position(parent), describe(parent)
+    if kind == "extra_forbidden":
+        return path, doc.position(path, key=True), describe(path[:-1])
+    return path, doc.position(path), describe(path)

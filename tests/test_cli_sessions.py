@@ -9,6 +9,7 @@ import re
 import openpyxl
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from casebook.cli import cli
@@ -159,3 +160,25 @@ def test_commands_are_registered_with_help():
     assert all(name in result.output for name in ("session", "simulate", "report"))
     session_help = CliRunner().invoke(cli, ["session", "--help"]).output
     assert all(name in session_help for name in ("create", "list", "open", "close", "release"))
+
+
+def test_finding_3_names_stored_with_control_characters_export_no_formula(
+    run, played, db_url, tmp_path
+):
+    """Issue 14, finding 3: ``\\x02=cmd…`` as a stored name gave live formulas in the XLSX.
+    Names with control characters are refused now; rows an older release stored still
+    export safely."""
+    engine = get_engine(db_url)
+    sessions.join_session(engine, played, "Placeholder")
+    with engine.begin() as conn:  # as an older release stored it
+        conn.execute(
+            sa.text("UPDATE participant SET display_name = :n WHERE display_name = 'Placeholder'"),
+            {"n": "\x02=cmd|' /C calc'!A0"},
+        )
+    target = tmp_path / "report.xlsx"
+    assert run("report", played, "--format", "xlsx", "-o", str(target)).exit_code == 0
+    workbook = openpyxl.load_workbook(target)
+    cells = [c for sheet in workbook for row in sheet.iter_rows() for c in row]
+    assert [c.value for c in cells if c.data_type == "f"] == []
+    names = [row[0].value for row in workbook["gradebook"].iter_rows(min_row=2)]
+    assert "'=cmd|' /C calc'!A0" in names

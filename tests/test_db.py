@@ -9,9 +9,12 @@ import threading
 
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 
 from classroom import attempts, db
-from classroom.db import StorageError, get_engine, make_engine, upgrade
+from classroom.db import MIGRATIONS, StorageError, get_engine, make_engine, upgrade
+
+HEAD = ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
 TABLES = {"learner", "attempt", "answer", "class_session", "participant", "alembic_version"}
 
@@ -86,7 +89,7 @@ def test_get_engine_migrates_to_head(db_url):
     engine = get_engine(db_url)
     assert set(sa.inspect(engine).get_table_names()) >= TABLES
     with engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0002"
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == HEAD
 
 
 def test_get_engine_is_one_engine_per_url(db_url):
@@ -122,7 +125,7 @@ def test_concurrent_upgrades_on_a_new_database(db_url):
         assert errors == []
         with engines[0].connect() as conn:
             versions = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
-        assert versions == [("0002",)]
+        assert versions == [(HEAD,)]
     finally:
         for e in engines:
             e.dispose()

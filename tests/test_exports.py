@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import csv
 import io
+import re
 
 import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from classroom.exports import (
+    FORMULA_TRIGGERS,
     gradebook,
     neutralize_cell,
     neutralize_frame,
@@ -25,9 +30,12 @@ HOSTILE = [
     "@SUM(A1:A9)",
     "\tx",
     "\rx",
-    "\x00x",
     "\nx",
+    "＝1+1",  # full-width equals sign
+    "－2",
 ]
+# Issue 14, finding 3: a control character first used to hide the trigger from the check.
+HIDDEN = ["\x01=1+1", "\x02=cmd|' /C calc'!A0", "\x00@SUM(A1)", "\u200b=1+1", "\ufeff-2", "\x7f+1"]
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -35,9 +43,21 @@ def test_hostile_text_gets_an_apostrophe(text: str):
     assert neutralize_cell(text) == "'" + text
 
 
-@pytest.mark.parametrize("text", ["Ana María", "", "'=already quoted", "5", "a=b", " =x"])
+@pytest.mark.parametrize("text", HIDDEN)
+def test_finding_3_a_leading_control_character_is_removed_before_the_check(text: str):
+    safe = neutralize_cell(text)
+    assert safe.startswith("'") and safe[1] in "=+-@"
+    assert safe[1:] == text[1:]
+
+
+@pytest.mark.parametrize("text", ["Ana María", "", "'=already quoted", "5", "a=b", " =x", "👩‍⚕️"])
 def test_harmless_text_is_untouched(text: str):
     assert neutralize_cell(text) == text
+
+
+def test_text_is_normalised_to_nfc_without_control_characters():
+    assert neutralize_cell("Zoe\u0308\x07 \u202eTe") == "Zoë Te"
+    assert neutralize_cell("line one\nline two\tend") == "line one\nline two\tend"
 
 
 def test_negative_number_as_text_is_still_text():
@@ -58,7 +78,7 @@ def test_none_stays_empty():
 def hostile_frame() -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "student": ["Zoë", *HOSTILE[:7]],
+            "student": ["Zoë", *HOSTILE[:6], "\x00x"],
             "points": [3, -1, 0, 2, 5, 1, 4, 2],
             "percent": [37.5, -12.5, 0.0, 25.0, 62.5, 12.5, 50.0, 25.0],
             "passed": [False, False, False, False, True, False, True, False],
@@ -88,7 +108,7 @@ def test_csv_has_bom_and_neutralized_text():
     text = data.decode("utf-8-sig")
     assert text.splitlines()[0] == "student,points,percent,passed,note"
     assert "\r\n" in text
-    assert "'\x00x" in text
+    assert "\x00" not in text
     # No field, quoted or not, starts with a formula trigger.
     back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", keep_default_na=False)
     for value in back["student"].tolist() + back["note"].tolist():
@@ -130,9 +150,9 @@ def test_xlsx_neutralizes_text_and_keeps_numbers():
     assert students[1] == "'" + HOSTILE[0]
     assert students[2:5] == ["'+1", "'-2", "'@SUM(A1:A9)"]
     assert students[5] == "'\tx"
-    # XML turns a bare CR into LF and cannot hold NUL; the apostrophe stays in front.
+    # XML turns a bare CR into LF; the apostrophe stays in front. NUL is removed.
     assert students[6] in ("'\rx", "'\nx")
-    assert students[7] == "'x"
+    assert students[7] == "x"
     for row in sheet.iter_rows(min_row=2):
         assert row[0].data_type == "s"
         assert row[1].data_type == "n"
@@ -241,3 +261,31 @@ def test_gradebook_export_neutralizes_hostile_student_names():
     back = pd.read_csv(io.BytesIO(to_csv_bytes(gradebook(responses))), encoding="utf-8-sig")
     assert back.loc[0, "student"] == "'=cmd|' /C calc'!A0"
     assert back.loc[0, "percent"] == 80.0
+
+
+# --- No export of any string holds a formula cell or a CSV cell a spreadsheet evaluates ----
+
+# Any text, weighted towards what makes trouble: triggers, controls, invisibles, full width.
+_TROUBLE = st.sampled_from(
+    list("=+-@\t\r\n\x00\x01\x1b\x7f\x85\u200b\u202e\ufeff＝＋－＠﹦﹢﹣−'\" ,;|")
+)
+TEXTS = st.lists(st.one_of(_TROUBLE, st.characters()), max_size=12).map("".join)
+
+
+def evaluates(cell: str) -> bool:
+    """Whether a spreadsheet would read a cell as a formula (or hide something before one)."""
+    return cell.startswith(FORMULA_TRIGGERS) or bool(
+        re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", cell)
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(names=st.lists(TEXTS, min_size=1, max_size=4), header=TEXTS)
+def test_no_export_of_any_string_has_a_formula_or_an_evaluated_csv_cell(names, header):
+    frame = pd.DataFrame({"student": names, header or "x": names, "points": range(len(names))})
+    rows = list(csv.reader(io.StringIO(to_csv_bytes(frame).decode("utf-8-sig"), newline="")))
+    assert not [cell for row in rows for cell in row if evaluates(cell)]
+    sheet = read_xlsx(to_xlsx_bytes({"S": frame}))["S"]
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert not [c.value for c in cells if c.data_type == "f"]
+    assert not [c.value for c in cells if isinstance(c.value, str) and evaluates(c.value)]

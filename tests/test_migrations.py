@@ -6,9 +6,10 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from classroom.attempts import answers, get_attempt, record_answer, start_attempt
-from classroom.db import make_engine, upgrade
+from classroom.db import MIGRATIONS, make_engine, upgrade
 from classroom.schema import Base
 from classroom.sessions import create_session, join_session
 
@@ -64,7 +65,8 @@ def test_upgrade_from_0001_keeps_every_row(engine_at_0001):
     engine, attempt_id = engine_at_0001
     upgrade(engine)
     with engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0002"
+        head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == head
         counts = [
             conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar()
             for t in ("learner", "attempt", "answer")
@@ -132,5 +134,20 @@ def test_sqlite_rebuild_keeps_autoincrement_and_foreign_keys_on(sqlite_url):
             assert "AUTOINCREMENT" in ddl
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_from_0002_adds_the_security_tables_and_keeps_the_classes(db_url):
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, "0002")
+        session = create_session(engine, "Before 0004", ["case-1"])
+        _, token = join_session(engine, session.code, "Ada")
+        upgrade(engine)
+        with engine.connect() as conn:
+            tables = set(sa.inspect(conn).get_table_names())
+        assert {"failed_attempt", "educator_sign_in"} <= tables
+        assert join_session(engine, session.code, "Ada", token)[1] == token
     finally:
         engine.dispose()

@@ -1,21 +1,25 @@
-"""The educator passcode: hashing, sources, strength and throttling."""
+"""The educator passcode: hashing, sources, strength, the hash file and its upgrade."""
 
 from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import stat
 
 import pytest
 
 from classroom.passcode import (
-    LOCKOUT_SECONDS,
-    MAX_FAILURES,
     PasscodeError,
-    ThrottleState,
     check_strength,
     configured_hash,
     hash_passcode,
-    throttle_check,
-    throttle_fail,
+    needs_rehash,
+    upgrade_hash_file,
     verify_passcode,
 )
+
+LEGACY_SALT = b"0123456789abcdef"
 
 
 @pytest.fixture(autouse=True)
@@ -24,17 +28,29 @@ def _isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("CASEBOOK_PASSCODE_FILE", str(tmp_path / "pass.hash"))
 
 
-def test_hash_verifies_and_is_salted():
-    a, b = hash_passcode("correct horse"), hash_passcode("correct horse")
-    assert a != b and a.startswith("scrypt$")
-    assert verify_passcode("correct horse", a) and not verify_passcode("wrong horse", a)
+def legacy_hash(passcode: str) -> str:
+    """A hash as the previous release wrote it: scrypt N = 2**14, no parameter field."""
+    digest = hashlib.scrypt(passcode.encode(), salt=LEGACY_SALT, n=2**14, r=8, p=1, dklen=32)
+    return f"scrypt${base64.b64encode(LEGACY_SALT).decode()}${base64.b64encode(digest).decode()}"
+
+
+def test_hash_is_scrypt_n_2_17_salted_and_verifies():
+    a, b = hash_passcode("correct horse battery"), hash_passcode("correct horse battery")
+    assert a != b and a.startswith("scrypt$ln=17,r=8,p=1$")
+    assert verify_passcode("correct horse battery", a)
+    assert not verify_passcode("wrong horse battery", a)
     assert not verify_passcode("x", "garbage")
+    assert not verify_passcode("x", "scrypt$ln=40,r=8,p=1$a$b")  # would take hours: refused
+    assert not needs_rehash(a)
 
 
-def test_short_passcodes_are_refused(monkeypatch):
-    with pytest.raises(PasscodeError, match="at least 8"):
-        check_strength("short")
-    monkeypatch.setenv("CASEBOOK_EDUCATOR_PASSCODE", "1234567")
+def test_short_or_uniform_passcodes_are_refused(monkeypatch):
+    with pytest.raises(PasscodeError, match="at least 12 characters"):
+        check_strength("elevenchars")
+    with pytest.raises(PasscodeError, match="5 different characters"):
+        check_strength("abababababababab")
+    assert check_strength("  twelve-chars  ") == "twelve-chars"
+    monkeypatch.setenv("CASEBOOK_EDUCATOR_PASSCODE", "12345678")  # the old minimum
     with pytest.raises(PasscodeError):
         configured_hash()
 
@@ -42,31 +58,40 @@ def test_short_passcodes_are_refused(monkeypatch):
 def test_env_and_secret_sources(monkeypatch, tmp_path):
     assert verify_passcode("from-secrets-toml", configured_hash("from-secrets-toml"))
     monkeypatch.setenv("CASEBOOK_EDUCATOR_PASSCODE", "from-environment")
-    assert verify_passcode("from-environment", configured_hash("from-secrets-toml"))
+    stored = configured_hash("from-secrets-toml")
+    assert verify_passcode("from-environment", stored)
+    assert not verify_passcode("from-secrets-toml", stored)
     assert not (tmp_path / "pass.hash").exists()
 
 
-def test_generated_once_printed_and_only_hash_stored(capsys, tmp_path):
+def test_generated_once_printed_and_only_hash_stored_mode_0600(capsys, tmp_path):
     stored = configured_hash()
     printed = capsys.readouterr().err
     passcode = printed.split("passcode: ")[1].split()[0]
     assert len(passcode) == 12 and verify_passcode(passcode, stored)
-    assert passcode not in (tmp_path / "pass.hash").read_text()
+    path = tmp_path / "pass.hash"
+    assert passcode not in path.read_text()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert configured_hash() == stored and capsys.readouterr().err == ""  # not printed again
+    assert [p.name for p in tmp_path.iterdir()] == ["pass.hash"]  # no temporary file left
 
 
-def test_ten_failures_in_five_minutes_lock_the_session():
-    state = ThrottleState()
-    for i in range(MAX_FAILURES - 1):
-        state = throttle_fail(state, 100.0 + i)
-        assert throttle_check(state, 100.0 + i) == 0
-    state = throttle_fail(state, 110.0)
-    assert throttle_check(state, 110.0) == LOCKOUT_SECONDS
-    assert throttle_check(state, 110.0 + LOCKOUT_SECONDS) == 0
+def test_an_old_hash_file_is_made_private_and_upgraded_at_the_next_sign_in(tmp_path):
+    path = tmp_path / "pass.hash"
+    old = legacy_hash("generated-passcode")
+    path.write_text(old + "\n")
+    os.chmod(path, 0o644)
+    assert configured_hash() == old
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert verify_passcode("generated-passcode", old) and needs_rehash(old)
+    assert upgrade_hash_file("wrong-passcode-xx", old) == old  # only a correct sign-in upgrades
+    fresh = upgrade_hash_file("generated-passcode", old)
+    assert fresh.startswith("scrypt$ln=17,") and path.read_text().strip() == fresh
+    assert verify_passcode("generated-passcode", configured_hash())
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
-def test_failures_spread_over_more_than_five_minutes_do_not_lock():
-    state = ThrottleState()
-    for i in range(MAX_FAILURES * 2):
-        state = throttle_fail(state, i * 40.0)
-    assert throttle_check(state, MAX_FAILURES * 80.0) == 0
+def test_a_file_that_is_not_a_hash_is_reported(tmp_path):
+    (tmp_path / "pass.hash").write_text("hunter2\n")
+    with pytest.raises(PasscodeError, match="is not a passcode hash"):
+        configured_hash()

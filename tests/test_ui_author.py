@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from scoring.loader import load_case_bytes
+from tests.support.educator import finish_sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 AUTHOR, LIBRARY = "ui/pages/author.py", "ui/pages/library.py"
@@ -28,7 +29,7 @@ def author_env(app_env, tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def author(author_env, app):
+def author(author_env, app, browser_cookies):
     """The Author page, signed in."""
     d = app(page=AUTHOR)
     assert "Educator sign-in" in [t.value for t in d.at.title]
@@ -36,6 +37,8 @@ def author(author_env, app):
     next(t for t in d.at.text_input if t.label == "Educator passcode").input(PASSCODE)
     next(b for b in d.at.button if b.label == "Sign in").click()
     d.run()
+    finish_sign_in(d.at, browser_cookies)
+    d.assert_ok()
     assert "Author a case" in [t.value for t in d.at.title]
     return d
 

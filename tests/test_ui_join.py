@@ -221,3 +221,44 @@ def test_my_results_hide_an_unreleased_exam_score(engine):
     sessions.release_results(engine, info.code)
     at.run()
     assert "3 of 12 · 25%" in texts(at)
+
+
+def test_finding_6_join_codes_cannot_be_guessed_unthrottled(engine, monkeypatch):
+    """Issue 14, finding 6: join codes could be guessed at 1,355 a minute without a throttle.
+    Misses are counted per address in the database, across browser sessions."""
+    from dataclasses import replace
+
+    from classroom.throttle import JOIN_CODE
+
+    # Without the back-off (test_throttle covers it), to reach the cap quickly.
+    monkeypatch.setattr("classroom.throttle.JOIN_CODE", replace(JOIN_CODE, free=JOIN_CODE.per_key))
+    info = sessions.create_session(engine, "Week 5", [CASE])
+    misses = 0
+    for n in range(JOIN_CODE.per_key + 2):  # a new browser session for every guess
+        at = join_page()
+        guess = "".join(sessions.CODE_ALPHABET[(n + i) % 31] for i in range(6))
+        text_input(at, "Join code").input(guess if guess != info.code else "ZZZZZZ")
+        at = join(at, "Eve")
+        misses += "No class session has that code" in texts(at)
+    assert misses == JOIN_CODE.per_key
+    at = join_page()
+    text_input(at, "Join code").input(info.code)  # even the right code waits now
+    at = join(at, "Eve")
+    assert "Too many wrong join codes" in texts(at)
+    assert sessions.session_roster(engine, info.code) == []
+
+
+def test_a_display_name_with_a_control_character_is_refused(engine):
+    info = sessions.create_session(engine, "Week 5", [CASE])
+    at = join(join_page(info.code), "\x01=1+1")
+    assert "invisible control character" in texts(at)
+    assert sessions.session_roster(engine, info.code) == []
+    with pytest.raises(ValueError, match="control character"):
+        sessions.join_session(engine, info.code, "Ana\u202eevil")
+
+
+@pytest.mark.parametrize("code", ["99999999999999999999999", "²²²²²²", "K7QX3M' OR 1=1", ""])
+def test_a_malformed_code_in_the_link_just_shows_the_form(engine, code):
+    at = join_page(code)
+    assert not at.exception
+    assert [t.label for t in at.text_input] == ["Join code", "Display name"]

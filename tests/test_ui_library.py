@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
+from scoring.loader import load_case
+
 pytestmark = pytest.mark.usefixtures("clear_st_caches")  # caches outlive AppTests
 
+ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = "ui/pages/library.py"
 TITLE = "The back pain that couldn't wait"
 BROKEN = """id: broken-case
@@ -43,7 +47,7 @@ def test_library_lists_cases_as_cards(app):
     assert ":gray-badge[:material/schedule: 20 min]" in shown  # st.badge is Markdown
     assert "Intermediate]" in shown
     assert not d.at.expander  # no problems to report
-    assert d.query["t"]
+    assert "t" not in d.query  # a page view stores nothing (issue 14, finding 6)
 
 
 def test_search_and_filters(app):
@@ -64,8 +68,10 @@ def test_start_button_opens_the_player_and_then_offers_resume(app):
     d = app(page=LIBRARY)
     d.at.button(key="play.scc-back-pain-could-not-wait").click()
     d.run()
-    assert d.query.get("a", "").isdigit()
     assert d.widget_key().endswith(".cues")
+    assert "a" not in d.query  # opening a case stores nothing; its first answer does
+    d.answer(load_case(ROOT / "cases" / "scc-back-pain-could-not-wait.yaml").case.steps[0])
+    assert d.query.get("a", "").isdigit()
     token = d.query["t"]
     back = app({"t": token}, page=LIBRARY)
     assert back.at.button(key="play.scc-back-pain-could-not-wait").label == "Resume"

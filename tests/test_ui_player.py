@@ -48,14 +48,36 @@ def metrics(d) -> dict[str, str]:
 def test_player_without_a_case_points_to_the_library(app):
     d = app()
     assert "Choose a case in the library" in d.texts()
-    assert d.query["t"]
+    assert "t" not in d.query  # nothing stored yet, so no progress link
+
+
+def test_finding_6_page_views_store_nothing_until_the_first_answer(app, scc, app_env):
+    """Issue 14, finding 6: every anonymous page view inserted a learner row."""
+    import sqlalchemy as sa
+
+    from classroom.db import get_engine
+
+    def rows() -> tuple[int, int]:
+        with get_engine(app_env.url).connect() as conn:
+            count = lambda t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()  # noqa: E731
+            return count("learner"), count("attempt")
+
+    views = [app(page=p) for p in ("ui/pages/library.py", "ui/pages/results.py")]
+    views += [app(page="ui/pages/quiz.py"), app(page="ui/pages/join.py")]
+    views += [app({"case": SCC}) for _ in range(3)]
+    assert rows() == (0, 0)
+    d = views[-1]
+    d.answer(scc.steps[0])
+    assert rows() == (1, 1)
+    assert d.query["t"] and d.query["a"].isdigit()
 
 
 def test_golden_path_scores_full_marks(app, scc):
     d = app({"case": SCC})
-    assert d.query["a"].isdigit()
+    assert "a" not in d.query  # stored with the first answer
     assert "Step 1 of 6" in d.at.get("progress")[0].proto.text
     assert play(d, scc) == EARLY_PATH
+    assert d.query["a"].isdigit()
     assert "Debrief" in d.texts()
     assert metrics(d)["Points"] == "17 of 17"
     assert metrics(d)["Score"] == "100%"
@@ -126,10 +148,13 @@ def test_refresh_resumes_at_the_same_place_with_feedback(app, scc):
 
 def test_a_stale_second_window_keeps_the_first_answer(app, scc):
     first = app({"case": SCC})
+    first.answer(scc.steps[0]).onward()
     second = app({"t": first.query["t"], "a": first.query["a"]})
-    first.answer(scc.steps[0])
-    second.answer(scc.steps[0], ["stable-vitals"])
-    assert "4 of 4 points" in second.texts()
+    priority = scc.steps[1]
+    first.answer(priority)
+    second.answer(priority, ["walk-bathroom"])
+    assert "This had already been answered" in next(t.proto.body for t in second.at.toast)
+    assert "What happened" in second.texts() and "Her legs buckle" not in second.texts()
 
 
 def test_unknown_case_id_gets_a_friendly_message(app):
@@ -142,7 +167,7 @@ def test_someone_elses_attempt_is_not_shown(app, scc):
     owner = app({"case": SCC})
     owner.answer(scc.steps[0])
     stranger = app({"a": owner.query["a"]})
-    assert stranger.query["t"] != owner.query["t"]
+    assert stranger.query.get("t") != owner.query["t"]
     assert "could not find that attempt" in stranger.texts()
     assert "4 of 4" not in stranger.texts()
     garbage = app({"t": owner.query["t"], "a": "99999"})
@@ -153,9 +178,9 @@ def test_two_trainees_at_once_never_see_each_others_answers(app, scc, app_env):
     from classroom.db import get_engine
 
     one, two = app({"case": SCC}), app({"case": SCC})
-    assert one.query["t"] != two.query["t"]
     one.answer(scc.steps[0])
     two.answer(scc.steps[0], ["stable-vitals"])
+    assert one.query["t"] != two.query["t"]
     assert "4 of 4 points" in one.texts() and "0 of 4 points" not in one.texts()
     assert "0 of 4 points" in two.texts() and "4 of 4 points" not in two.texts()
     engine = get_engine(app_env.url)
@@ -190,8 +215,9 @@ def test_try_again_starts_a_new_attempt(app, scc):
     first = d.query["a"]
     next(b for b in d.at.button if b.label == "Try again").click()
     d.run()
+    assert d.widget_key().endswith(".cues") and "a" not in d.query
+    d.answer(scc.steps[0])
     assert d.query["a"] != first
-    assert d.widget_key().endswith(".cues")
 
 
 def test_every_passage_is_quoted_verbatim_with_its_id_and_source_date(app, scc, guidance_lib):
@@ -221,6 +247,16 @@ def test_a_republished_case_does_not_change_under_a_trainee(app, scc, app_env):
     assert "at 22:00" in back.texts() and "at 23:00" not in back.texts()
     newcomer = app({"case": SCC})  # a new attempt starts on the new version
     assert "at 23:00" in newcomer.texts()
+
+
+@pytest.mark.parametrize(
+    "value", ["99999999999999999999999", "2147483648", "²", "-1", "0", "1e3", " 7", "7 "]
+)
+@pytest.mark.parametrize("page", ["ui/pages/player.py", "ui/pages/quiz.py"])
+def test_finding_5_a_malformed_attempt_id_is_treated_as_absent(app, page, value):
+    """Issue 14, finding 5: ``?a=99999999999999999999999`` or ``?a=²`` showed a traceback."""
+    d = app({"a": value}, page=page)  # AppDriver fails on any exception
+    assert "Traceback" not in d.texts()
 
 
 def test_the_source_and_its_date_come_before_the_first_item(app, scc):

@@ -119,10 +119,10 @@ def test_hostile_uploads_are_refused_and_change_nothing(educator: Page, author_s
     page, (_, cases) = educator, author_server
     before = snapshot(cases)
     huge = tmp_path / "huge.yaml"
-    with huge.open("wb") as f:  # 50 MB: the server's 2 MB limit refuses it in the browser
+    with huge.open("wb") as f:  # 50 MB: the server's 1 MB limit refuses it in the browser
         f.truncate(50 * 1024 * 1024)
     upload(page, huge)
-    expect(page.get_by_test_id("stFileUploader")).to_contain_text("File must be 2.0MB or smaller.")
+    expect(page.get_by_test_id("stFileUploader")).to_contain_text("File must be 1.0MB or smaller.")
     binary = tmp_path / "photo.yaml"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(4096))
     upload(page, binary)

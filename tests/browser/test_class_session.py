@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from tests.support.appserver import ROOT, app_servers, browser_page
+from tests.support.journeys import create_class_session
 
 ARTIFACTS = ROOT / "test-artifacts"
 PASSCODE = "correct-horse-42"
@@ -114,16 +115,9 @@ def test_three_students_fill_the_dashboard_and_the_gradebook_downloads(class_ser
     with browser_page(
         browser, "class-session-failure-educator", ARTIFACTS, 15_000, accept_downloads=True
     ) as page:
-        page.goto(f"{server}/sessions")
-        page.get_by_role("textbox", name="Educator passcode").fill(PASSCODE)
-        _click(page, "Sign in")
-        page.get_by_role("textbox", name="Title").fill("NUR 301 · week 5")
-        page.get_by_test_id("stMultiSelect").first.click()
-        page.get_by_role("option", name="Two-step calcium check").click()
-        page.keyboard.press("Escape")
-        _click(page, "Create session")
-        page.get_by_text("Scan to join").wait_for()
-        join_url = page.get_by_test_id("stCode").inner_text().strip()
+        join_url = create_class_session(
+            page, server, PASSCODE, "NUR 301 · week 5", "Two-step calcium check"
+        )
         assert join_url.startswith(f"{server}/join?code=")
         _idle(page)
         shot(page, "class-session-join-code")

@@ -39,9 +39,9 @@ def free_port() -> int:
 
 
 def healthy(url: str) -> bool:
-    """Whether the server at ``url`` answers its health check."""
+    """Whether the server at ``url`` is up and reaches its database (``/healthz``)."""
     try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+        with urllib.request.urlopen(f"{url}/healthz", timeout=1) as r:
             return r.read().strip() == b"ok"
     except OSError:
         return False

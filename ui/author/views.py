@@ -23,6 +23,7 @@ from scoring.lint.engine import LintFinding, lint_case
 from scoring.loader import CaseLibrary, LoadedCase, cases_dir, load_case_bytes
 from scoring.skeleton import skeleton
 from scoring.yaml_reader import MAX_BYTES, YamlError, decode_yaml_bytes
+from ui.components.client import educator_only
 from ui.components.safe_text import plain_md, safe_md
 from ui.player import layout
 from ui.player.case import progress_header, step_title, way_on
@@ -61,6 +62,7 @@ def _notice(kind: str, text: str) -> None:
     st.session_state[NOTICE] = (kind, text)
 
 
+@educator_only  # callbacks run before the page's sign-in check
 def take_upload() -> None:
     """Uploader callback: put a readable case file into the editor, or refuse it."""
     upload = st.session_state.get(UPLOAD)  # other names: refused by the uploader's type filter
@@ -391,6 +393,7 @@ def _published_message(done: publishing.Published, verb: str) -> str:
     )
 
 
+@educator_only  # callbacks run before the page's sign-in check
 def _publish(lib: GuidanceLibrary) -> None:
     # The editor's text as it is now (not as it was drawn): what is validated is what is written.
     raw = (st.session_state.get(TEXT) or "").encode("utf-8", "surrogatepass")
@@ -403,6 +406,7 @@ def _publish(lib: GuidanceLibrary) -> None:
     _outcome("success", _published_message(done, "Published"))
 
 
+@educator_only  # callbacks run before the page's sign-in check
 def _restore(case_id: str, version: str, lib: GuidanceLibrary) -> None:
     try:
         done = publishing.restore_version(case_id, version, cases_dir(), lib)
@@ -413,6 +417,7 @@ def _restore(case_id: str, version: str, lib: GuidanceLibrary) -> None:
     _outcome("success", _published_message(done, f"Restored version {version} of"))
 
 
+@educator_only  # callbacks run before the page's sign-in check
 def _load_version(case_id: str, version: str) -> None:
     raw = publishing.version_text(case_id, version, cases_dir())
     if raw is not None:

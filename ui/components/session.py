@@ -1,20 +1,26 @@
 """Who the trainee is and where they are: a token and an attempt id kept in the URL.
 
-The token (``?t=``) is created with ``new_learner`` on the first visit; the attempt id
-(``?a=``) and the step whose feedback is on screen (``?s=``) make a refresh, a lost connection
-or a server restart land exactly where the trainee was. Per-user data lives only in
-``st.session_state`` and the database.
+A first visit gets a token in this browser session only: no database row is written for a
+page view. The first join or answer stores the learner (``stored_learner``) and from then on
+the token is in the URL (``?t=``), so a refresh, a lost connection or a server restart lands
+exactly where the trainee was, with the attempt id (``?a=``) and the step whose feedback is on
+screen (``?s=``). Per-user data lives only in ``st.session_state`` and the database.
+
+Every query parameter is read through ``query``, which returns a value only when it has the
+exact form its parameter allows (an attempt id is 1–2,147,483,647 in ASCII digits, a case id
+is lowercase letters, digits, '-' and '_', ...); anything else counts as absent.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import streamlit as st
 from sqlalchemy import Engine
 
-from classroom import attempts
+from classroom import attempts, sessions
 from classroom.attempts import AttemptInfo
 from classroom.db import StorageError
 from scoring.errors import CaseError
@@ -30,6 +36,33 @@ RESULTS_PAGE = "ui/pages/results.py"
 JOIN_PAGE = "ui/pages/join.py"
 SESSIONS_PAGE = "ui/pages/sessions.py"
 DASHBOARD_PAGE = "ui/pages/dashboard.py"
+STORED = "learner_stored"  # session-state key: the learner has a database row
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+_ID = r"[a-z0-9][a-z0-9_-]{0,79}"
+# The form each query parameter may take; anything else is ignored.
+QUERY_FORMS = {
+    "t": re.compile(r"[A-Za-z0-9_-]{20,64}"),
+    "a": re.compile(r"[1-9][0-9]{0,9}"),
+    "s": re.compile(rf"{_ID}(/{_ID})?"),
+    "case": re.compile(_ID),
+    "code": re.compile(f"[{sessions.CODE_ALPHABET}]{{{sessions.CODE_LENGTH}}}"),
+}
+
+
+def query(name: str) -> str | None:
+    """The query parameter ``name`` if it has its exact form (``QUERY_FORMS``), else None.
+
+    Join codes are normalised first (spaces, dashes and case do not matter).
+    """
+    raw = st.query_params.get(name)
+    if not raw:
+        return None
+    value = sessions.normalize_code(raw) if name == "code" else raw
+    if not QUERY_FORMS[name].fullmatch(value):
+        return None
+    if name == "a" and int(value) > MAX_ID:
+        return None
+    return value
 
 
 def stop_with_storage_error(exc: StorageError) -> None:
@@ -64,36 +97,46 @@ def open_library() -> CaseLibrary:
 
 
 def learner(engine: Engine) -> str:
-    """The trainee's token from the URL or this session; a new learner on a first visit."""
+    """The trainee's token: the URL's when it names a stored learner, else this session's own.
+
+    Nothing is written here: a new visitor's token is stored with their first join or answer.
+    """
     ss = st.session_state
-    token = st.query_params.get("t")
+    token = query("t")
     if token and token == ss.get("learner"):
         return token
     if token and guarded(attempts.learner_exists, engine, token):
-        ss["learner"] = token
+        stored_learner(token)
         return token
-    if not token and ss.get("learner"):  # page switches clear the URL: put the token back
-        token = ss["learner"]
-    else:
-        if token:
-            st.toast("That progress link was not found, so a new record was started.")
-        token = guarded(attempts.new_learner, engine)
-    ss["learner"] = token
+    if st.query_params.get("t"):  # mistyped, deleted, or not a token at all
+        st.toast("That progress link was not found, so a new record was started.")
+        st.query_params.pop("t", None)
+        ss.pop("learner", None)
+    if not ss.get("learner"):
+        ss["learner"], ss[STORED] = attempts.new_token(), False
+    if ss.get(STORED):  # page switches clear the URL: put the token back
+        st.query_params["t"] = ss["learner"]
+    return ss["learner"]
+
+
+def stored_learner(token: str) -> None:
+    """After a join or an answer has stored the learner: their token in the URL from now on."""
+    st.session_state["learner"], st.session_state[STORED] = token, True
     st.query_params["t"] = token
-    return token
 
 
 def params(**values: str | int | None) -> dict[str, str]:
-    """Query parameters for a page switch: the token plus ``values`` that are set."""
-    out = {"t": st.session_state.get("learner", "")}
+    """Query parameters for a page switch: the (stored) token plus ``values`` that are set."""
+    ss = st.session_state
+    out = {"t": ss.get("learner", "") if ss.get(STORED) else ""}
     out.update({k: str(v) for k, v in values.items() if v is not None})
     return {k: v for k, v in out.items() if v}
 
 
 def attempt_id_param() -> int | None:
-    """The attempt id in the URL, if it is a number."""
-    raw = st.query_params.get("a")
-    return int(raw) if raw and raw.isdigit() else None
+    """The attempt id in the URL, if it is one (see ``query``)."""
+    raw = query("a")
+    return int(raw) if raw else None
 
 
 def attempt_info(engine: Engine, token: str, attempt_id: int) -> AttemptInfo | None:

@@ -16,6 +16,7 @@ from classroom import sessions
 from classroom.sessions import SessionInfo
 from scoring.loader import CaseLibrary
 from scoring.quiz import draw_quiz, quiz_bank
+from scoring.text import control_character
 from ui.components import session
 from ui.components.safe_text import plain_md
 from ui.educator import gate
@@ -34,7 +35,6 @@ def sign_out_button() -> None:
     """A sidebar button that ends this browser session's educator sign-in."""
     if st.sidebar.button("Sign out of educator pages", icon=":material/logout:"):
         gate.sign_out()
-        st.rerun()
 
 
 def app_base() -> str:
@@ -134,6 +134,8 @@ def create_form(engine: Engine, lib: CaseLibrary) -> SessionInfo | None:
     problems = []
     if not title.strip():
         problems.append("Give the session a title.")
+    elif control_character(title):
+        problems.append("The title contains an invisible control character: retype it.")
     if not case_ids and not n_quiz:
         problems.append("Choose at least one case, or a number of quiz questions.")
     if limit is not None and mode != "exam":
@@ -226,6 +228,7 @@ def joined_count(engine: Engine, code: str, live: bool) -> None:
     """How many students have joined; refreshed every few seconds while the session is open."""
 
     def count() -> None:
+        gate.still_educator()
         roster = session.guarded(sessions.session_roster, engine, code)
         if not roster:
             st.caption("Nobody has joined yet.")

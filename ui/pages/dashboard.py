@@ -41,6 +41,7 @@ else:
 @st.fragment(run_every=views.REFRESH_SECONDS if info.is_open else None)
 def live() -> None:
     """Every panel, redrawn from the cached dashboard on each refresh."""
+    educator_gate.still_educator()
     board = views.load(engine, lib, info.code)
     if board is None:
         st.warning("This session has been deleted.")

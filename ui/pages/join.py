@@ -2,26 +2,25 @@
 
 import streamlit as st
 
-from classroom import attempts, sessions
-from ui.components import session
+from classroom import sessions, throttle
+from classroom.throttle import JOIN_CODE
+from scoring.text import TextError, control_character
+from ui.components import client, session
 from ui.player import in_class
 
 engine = session.open_engine()
 lib = session.open_library()
 
 st.title("Join a class session")
-code = sessions.normalize_code(st.query_params.get("code", ""))
-url_token = st.query_params.get("t")
-if url_token and session.guarded(attempts.learner_exists, engine, url_token):
-    st.session_state["learner"] = url_token
-token = st.session_state.get("learner")
+code = session.query("code") or ""
+token = session.learner(engine)
 info = session.guarded(sessions.get_session, engine, code) if code else None
 joined = st.session_state.get("joined", {})
 # Back after a refresh or a restart: someone who has started an activity has joined.
 if (
     info
-    and token
     and info.code not in joined
+    and st.session_state.get(session.STORED)
     and in_class.my_session_attempts(engine, token, info.code)
 ):
     joined[info.code] = True
@@ -40,11 +39,28 @@ if info is None or info.code not in joined:
     if not go:
         st.stop()
     wanted = sessions.normalize_code(typed)
-    found = session.guarded(sessions.get_session, engine, wanted) if wanted else None
     if not name.strip():
         st.error("Enter a display name: a first name or a nickname.", icon=":material/badge:")
         st.stop()
+    if control_character(name):
+        st.error(
+            "Your display name contains an invisible control character. Retype it.",
+            icon=":material/badge:",
+        )
+        st.stop()
+    # Join codes can be guessed: misses are throttled per address (classroom.throttle).
+    address = client.address()
+    verdict = session.guarded(throttle.check, engine, JOIN_CODE, address)
+    if not verdict.allowed:
+        st.error(
+            "Too many wrong join codes from this network. Try again in "
+            + (f"{verdict.minutes()} minutes." if verdict.wait >= 60 else f"{verdict.wait:.0f} s."),
+            icon=":material/timer:",
+        )
+        st.stop()
+    found = session.guarded(sessions.get_session, engine, wanted) if wanted else None
     if found is None:
+        session.guarded(throttle.record_failure, engine, JOIN_CODE, address)
         st.error(
             "No class session has that code. Check the code on the screen and try again.",
             icon=":material/search_off:",
@@ -52,18 +68,21 @@ if info is None or info.code not in joined:
         st.stop()
     try:
         info, token = session.guarded(sessions.join_session, engine, wanted, name, token)
+    except TextError as exc:
+        st.error(f"{str(exc).capitalize()}.", icon=":material/badge:")
+        st.stop()
     except ValueError:
         st.error(
             "This class session is closed to new participants. Ask your educator to reopen it.",
             icon=":material/lock:",
         )
         st.stop()
-    st.session_state["learner"] = token
+    session.stored_learner(token)
     st.session_state["joined"] = {**joined, info.code: True}
-    st.query_params.update({"code": info.code, "t": token})
+    st.query_params["code"] = info.code
     st.rerun()
 
-st.query_params.update({"code": info.code, "t": token})
+st.query_params["code"] = info.code
 st.subheader(info.title)
 in_class.mode_note(info)
 st.caption("Keep this page's address: it brings you back to your place on any device.")

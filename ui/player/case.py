@@ -8,6 +8,8 @@ from sqlalchemy import Engine
 
 from classroom import attempts
 from classroom.attempts import AttemptInfo
+from classroom.db import StorageError
+from classroom.schema import utcnow
 from scoring.case_path import clock_time, transition
 from scoring.errors import ResponseError
 from scoring.items import score_response
@@ -29,29 +31,52 @@ def step_title(step: object) -> str:
     return getattr(step, "title", None) or Skill(step.skill).label
 
 
+UNSAVED = 0  # the id of an attempt not stored yet: a case opened but not answered
+
+
+def unsaved_attempt(token: str, loaded: LoadedCase) -> AttemptInfo:
+    """A case opened by ``?case=`` and not answered yet: nothing is stored for a page view.
+
+    The first answer stores the attempt (and the learner, if new): see ``submit``.
+    """
+    return AttemptInfo(
+        id=UNSAVED,
+        learner_token=token,
+        case_id=loaded.case.id,
+        case_version=loaded.version,
+        kind="case",
+        status="open",
+        started_at=utcnow(),
+        finished_at=None,
+        points=None,
+        max_points=None,
+        percent=None,
+        current_step=loaded.case.steps[0].id,
+        minutes_elapsed=0,
+        session_code=None,
+        quiz_spec=None,
+    )
+
+
 def resolve_attempt(engine: Engine, lib: CaseLibrary, token: str) -> AttemptInfo:
-    """The attempt named in the URL (or started for ``?case=``); a friendly stop otherwise."""
+    """The attempt named in the URL (``?a=``), the open one of ``?case=`` or an unsaved one;
+    a friendly stop otherwise."""
     ss = st.session_state
     attempt_id = session.attempt_id_param()
-    case_id = st.query_params.get("case")
+    case_id = session.query("case")
     if attempt_id is None and case_id:
         loaded = lib.get(case_id)
         if loaded is None:
             session.not_found(f"There is no case called “{case_id}” in the library.")
         info = session.guarded(attempts.open_attempt, engine, token, case_id)
         if info is None:
-            info = session.guarded(
-                attempts.start_attempt,
-                engine,
-                token,
-                case_id,
-                loaded.version,
-                first_step=loaded.case.steps[0].id,
-            )
+            return unsaved_attempt(token, loaded)
         st.query_params.pop("case", None)
         st.query_params["a"] = str(info.id)
         ss["last_case_attempt"] = info.id
         return info
+    if attempt_id is None and st.query_params.get("case"):
+        session.not_found("There is no such case in the library.")
     if attempt_id is None and ss.get("last_case_attempt"):
         attempt_id = ss["last_case_attempt"]
         st.query_params["a"] = str(attempt_id)
@@ -87,19 +112,20 @@ def loaded_case(lib: CaseLibrary, info: AttemptInfo) -> LoadedCase:
     return loaded
 
 
-def run_key(attempt_id: int) -> str:
-    """Session-state key of the run of an attempt."""
-    return f"run:{attempt_id}"
+def run_key(info: AttemptInfo) -> str:
+    """Session-state key of the run of an attempt (an unsaved one: of its case)."""
+    return f"run:new:{info.case_id}" if info.id == UNSAVED else f"run:{info.id}"
 
 
 def load_run(engine: Engine, lib: CaseLibrary, token: str, info: AttemptInfo) -> CaseRun:
     """The run from this session, or rebuilt from the stored answers by re-scoring them."""
-    key = run_key(info.id)
+    key = run_key(info)
     run = st.session_state.get(key)
     if run is not None:
         return run
     loaded = loaded_case(lib, info)
-    stored = session.guarded(attempts.answers, engine, token, info.id)
+    unsaved = info.id == UNSAVED
+    stored = [] if unsaved else session.guarded(attempts.answers, engine, token, info.id)
     try:
         run = rebuild_case(loaded.case, lib.guidance, {a.step_id: a.response for a in stored})
     except (ResponseError, KeyError):
@@ -108,7 +134,7 @@ def load_run(engine: Engine, lib: CaseLibrary, token: str, info: AttemptInfo) ->
             "shown. Your score is kept in My results; start the case again to play the new "
             "version."
         )
-        _restart_button(engine, token, loaded)
+        _restart_button(loaded)
         st.stop()
     if run.finished and info.status != "finished":  # the finish itself failed last time
         session.guarded(answers.finish, engine, token, info.id, run.result())
@@ -116,13 +142,34 @@ def load_run(engine: Engine, lib: CaseLibrary, token: str, info: AttemptInfo) ->
     return run
 
 
-def submit(engine: Engine, lib: CaseLibrary, token: str, attempt_id: int, widget_key: str) -> None:
+def _store_attempt(
+    engine: Engine, token: str, info: AttemptInfo, widget_key: str
+) -> AttemptInfo | None:
+    """Store an unsaved attempt at its first answer (and the learner, if new); None on a fault."""
+    ss = st.session_state
+    try:
+        stored = attempts.start_attempt(
+            engine, token, info.case_id, info.case_version, first_step=info.current_step
+        )
+    except StorageError as exc:
+        ss[f"error:{widget_key}"] = exc.message
+        return None
+    ss[run_key(stored)] = ss.pop(run_key(info))
+    ss["last_case_attempt"] = stored.id
+    session.stored_learner(token)
+    st.query_params.pop("case", None)
+    st.query_params["a"] = str(stored.id)
+    return stored
+
+
+def submit(
+    engine: Engine, lib: CaseLibrary, token: str, info: AttemptInfo, widget_key: str
+) -> None:
     """Submit callback: score, save at once, move along the path, show the feedback."""
     ss = st.session_state
-    run: CaseRun = ss[run_key(attempt_id)]
+    run: CaseRun = ss[run_key(info)]
     if run.current is None:
         return
-    session.forget_attempt(attempt_id)
     step = run.step(run.current)
     try:
         result = score_response(
@@ -131,17 +178,25 @@ def submit(engine: Engine, lib: CaseLibrary, token: str, attempt_id: int, widget
     except ResponseError as exc:  # e.g. more boxes than allowed, ticked faster than a rerun
         ss[f"error:{widget_key}"] = f"This answer cannot be scored yet: {exc}."
         return
+    first_answer = info.id == UNSAVED
+    if first_answer:
+        info = _store_attempt(engine, token, info, widget_key)
+        if info is None:
+            return
+    session.forget_attempt(info.id)
     move = transition(run.case, step, result.response, lib.guidance)
     fields = attempts.answer_fields(step, result, move.next_step, move.minutes)
-    key = run_key(attempt_id)
-    created = answers.store_answer(engine, token, attempt_id, step.id, fields, widget_key, key)
+    key = run_key(info)
+    created = answers.store_answer(engine, token, info.id, step.id, fields, widget_key, key)
     if created is None:
         return
     if created:
         run.add(step, result, move)
         if run.finished:
-            answers.finish_after_last_answer(engine, token, attempt_id, run.result())
+            answers.finish_after_last_answer(engine, token, info.id, run.result())
     session.set_view(step.id)
+    if first_answer:  # the page now shows a stored attempt: draw all of it
+        st.rerun()
     # Only the path and the item change: the client record beside them stays as it was, so
     # neither the server nor the browser redraws it (a third of the player's elements).
     st.rerun([PATH_FRAGMENT, ITEM_FRAGMENT])
@@ -169,8 +224,8 @@ def show_step(engine: Engine, lib: CaseLibrary, token: str, info: AttemptInfo, r
         st.info(safe_md(step.narrative), icon=":material/campaign:")
     item_exhibits(step)
     st.markdown(safe_md(step.prompt))
-    widget_key = f"w{info.id}.{step.id}"
-    answer_form(step, widget_key, submit, (engine, lib, token, info.id, widget_key))
+    widget_key = f"w{run.key}.{step.id}"
+    answer_form(step, widget_key, submit, (engine, lib, token, info, widget_key))
 
 
 def way_on(run: CaseRun, index: int) -> tuple[str, str]:
@@ -229,23 +284,17 @@ def path_strip(run: CaseRun, view: str | None, scores: bool = True) -> None:
             )
 
 
-def _restart_button(engine: Engine, token: str, loaded: LoadedCase) -> None:
+def _restart_button(loaded: LoadedCase) -> None:
     if st.button("Start this case again", type="primary", icon=":material/replay:"):
-        restart(engine, token, loaded)
+        restart(loaded)
 
 
-def restart(engine: Engine, token: str, loaded: LoadedCase) -> None:
-    """Start a new attempt at the case and show its first step."""
-    info = session.guarded(
-        attempts.start_attempt,
-        engine,
-        token,
-        loaded.case.id,
-        loaded.version,
-        first_step=loaded.case.steps[0].id,
-    )
-    st.session_state["last_case_attempt"] = info.id
-    st.query_params["a"] = str(info.id)
+def restart(loaded: LoadedCase) -> None:
+    """Play the case again from its first step (stored with the first answer)."""
+    st.session_state.pop("last_case_attempt", None)
+    st.session_state.pop(f"run:new:{loaded.case.id}", None)
+    st.query_params.pop("a", None)
+    st.query_params["case"] = loaded.case.id
     session.set_view(None)
     st.rerun()
 
@@ -258,13 +307,7 @@ def next_case_id(lib: CaseLibrary, case_id: str) -> str | None:
     return ids[(ids.index(case_id) + 1) % len(ids)]
 
 
-def show_debrief(
-    engine: Engine,
-    lib: CaseLibrary,
-    token: str,
-    run: CaseRun,
-    rules: in_class.ClassRules | None = None,
-) -> None:
+def show_debrief(lib: CaseLibrary, run: CaseRun, rules: in_class.ClassRules | None = None) -> None:
     """The debrief with Try again / Next case (in a class session: back to the session)."""
     clock = clock_time(run.case, run.minutes)
     badge = f" :blue-badge[:material/schedule: Clock {clock}]" if clock else ""
@@ -283,7 +326,7 @@ def show_debrief(
             "Next case" if following else "Back to the library", icon=":material/arrow_forward:"
         )
     if again and loaded:
-        restart(engine, token, loaded)
+        restart(loaded)
     if onward:
         page = session.PLAYER_PAGE if following else session.LIBRARY_PAGE
         st.switch_page(page, query_params=session.params(case=following))
@@ -320,7 +363,7 @@ def viewed_step(run: CaseRun) -> Answered | None:
 
 def rebuilt(info: AttemptInfo, run: CaseRun) -> None:
     """Rerun the page when this session's run was dropped or rebuilt since ``run`` was drawn."""
-    if st.session_state.get(run_key(info.id)) is not run:
+    if st.session_state.get(run_key(info)) is not run:
         st.rerun(scope="app")
 
 
@@ -341,7 +384,7 @@ def player_panel(
         if rules is not None and rules.withhold:
             in_class.results_pending(rules)
         else:
-            show_debrief(engine, lib, token, run, rules)
+            show_debrief(lib, run, rules)
         return
     reached = run.path[: run.answered.index(viewed) + 1] if viewed is not None else run.path
     record, item = layout.panes()

@@ -83,6 +83,7 @@ def setup(engine: Engine, lib: CaseLibrary, token: str) -> None:
             quiz_spec=spec,
             first_step=items[0].key,
         )
+        session.stored_learner(token)
         st.query_params["a"] = str(info.id)
         session.set_view(None)
         st.rerun()

@@ -10,6 +10,7 @@ shrink; the progress bar is steps answered / n.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,11 +42,16 @@ class Answered:
 
 @dataclass
 class CaseRun:
-    """The path a trainee has taken through one case attempt."""
+    """The path a trainee has taken through one case attempt.
+
+    ``key`` names the run's widgets: it stays the same when the attempt is stored at its first
+    answer (and gets an id), so a refused first answer keeps the trainee's selection.
+    """
 
     case: Case
     answered: list[Answered] = field(default_factory=list)
     current: str | None = None
+    key: str = field(default_factory=lambda: secrets.token_hex(4))
 
     @property
     def finished(self) -> bool:
