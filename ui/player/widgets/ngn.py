@@ -77,9 +77,8 @@ def _k(key: str, *parts: str) -> str:
     return ".".join((key, *parts))
 
 
-def ordered_blanks(step: Any) -> list[Any]:
-    """Blanks (or drag-and-drop targets) in the order their placeholders appear in the text."""
-    return ordered_slots(step)
+# Blanks (or drag-and-drop targets) in the order their placeholders appear in the text.
+ordered_blanks = ordered_slots
 
 
 def _words_around(before: str, after: str) -> str:
