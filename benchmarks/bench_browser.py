@@ -140,6 +140,15 @@ async def make_ready(page, pause: Pause | None = None) -> None:
             await loading.first.wait_for(state="detached", timeout=30_000)
         if await submit.is_enabled():
             return
+        for row in await page.locator(".cb-matrix tbody tr").all():  # the NGN grid
+            if not await row.locator("input:checked").count():
+                await click_and_wait(page, row.locator("input").first, pause)
+        for bank in await page.locator(".cb-bank").all():  # the bow-tie's lists of choices
+            legend = await bank.locator("legend").inner_text()
+            need = int(re.search(r"choose (\d+)", legend).group(1))
+            need -= await bank.locator('.cb-token[aria-pressed="true"]').count()
+            for token in (await bank.locator('.cb-token[aria-pressed="false"]').all())[:need]:
+                await click_and_wait(page, token, pause)
         for group in await page.get_by_test_id("stRadio").all():
             if not await group.locator("input:checked").count():
                 first = group.locator("label:has(input[type=radio])").first

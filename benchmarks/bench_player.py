@@ -25,6 +25,7 @@ Exit status 1 when the player is over 1.5× the same page.
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import sys
@@ -59,8 +60,21 @@ def install_timer() -> list[float]:
 
 
 def widget_counts(at) -> dict[str, int]:
-    """How many widgets of each kind the app shows now."""
-    return {kind: len(getattr(at, kind)) for kind in WIDGETS if len(getattr(at, kind))}
+    """How many widgets of each kind the app shows now (the NGN component as "ngn")."""
+    counts = {kind: len(getattr(at, kind)) for kind in WIDGETS if len(getattr(at, kind))}
+    if at.get("bidi_component"):
+        counts["ngn"] = len(at.get("bidi_component"))
+    return counts
+
+
+def component_line(proto, key: str) -> str:
+    """One line of script mounting the NGN component with the data the player gave it."""
+    data = json.loads(proto.json)
+    return (
+        f"COMPONENT(key={key!r}, data={data!r}, on_answer_change=lambda: None)"
+        if data
+        else f"COMPONENT(key={key!r}, on_answer_change=lambda: None)"
+    )
 
 
 def widget_line(kind: str, label: str, key: str, options: list[str] | None = None) -> str:
@@ -76,11 +90,16 @@ def widget_line(kind: str, label: str, key: str, options: list[str] | None = Non
     }[kind]
 
 
-def bare_script(counts: dict[str, int]) -> str:
-    """A page with nothing but the same number and kinds of widgets."""
-    lines = ["import streamlit as st"]
+IMPORTS = "import streamlit as st\nfrom ui.player.widgets.ngn import COMPONENT"
+
+
+def bare_script(counts: dict[str, int], components: list) -> str:
+    """A page with nothing but the same number and kinds of widgets (the same components)."""
+    lines = [IMPORTS]
     for kind, n in counts.items():
-        lines += [widget_line(kind, f"{kind} {i}", f"{kind}{i}") for i in range(n)]
+        if kind != "ngn":
+            lines += [widget_line(kind, f"{kind} {i}", f"{kind}{i}") for i in range(n)]
+    lines += [component_line(c.proto, f"ngn{i}") for i, c in enumerate(components)]
     return "\n".join(lines)
 
 
@@ -88,7 +107,7 @@ def replay_script(at) -> str:
     """A page that draws the same elements as ``at`` shows now, from literals: the player's
     banner, tabs, columns, boxes, texts and widgets without any of its code (no case, no
     database, no scoring). The player's time over this page's is what Casebook itself adds."""
-    lines = ["import streamlit as st"]
+    lines = [IMPORTS]
     counter = iter(range(10_000))
 
     def group(call: str, blocks: list, n: int, depth: int) -> None:
@@ -127,6 +146,12 @@ def replay_script(at) -> str:
             elif kind in ("Markdown", "Caption", "Info"):
                 call = {"Markdown": "markdown", "Caption": "caption", "Info": "info"}[kind]
                 lines.append(f"{pad}st.{call}({child.value!r})")
+            elif kind == "Subheader":
+                lines.append(f"{pad}st.subheader({child.value!r})")
+            elif kind == "Html":
+                lines.append(f"{pad}st.html({child.proto.body!r})")
+            elif kind == "UnknownElement" and child.type == "bidi_component":
+                lines.append(pad + component_line(child.proto, f"w{n}"))
             elif kind == "Progress":
                 lines.append(f"{pad}st.progress({child.proto.value}, text={child.proto.text!r})")
             elif kind in ("Button", "Checkbox", "Radio"):
@@ -224,7 +249,7 @@ def measure(state: str, times: list[float], steps: list[float], folder: Path) ->
 
     player = player_at(state)
     counts = widget_counts(player)
-    script = bare_script(counts)
+    script = bare_script(counts, player.get("bidi_component"))
     bare = AppTest.from_string(script, default_timeout=30)
     bare.run()
     nav = AppTest.from_file(str(navigated(script, folder / "bare")), default_timeout=30)

@@ -356,7 +356,14 @@ class AppDriver:
         return None
 
     def fill(self, step, raw, key: str | None = None):
-        """Set the widgets of ``step`` to the raw response (no rerun)."""
+        """Set the widgets of ``step`` to the raw response (no rerun).
+
+        Native widgets are set as a trainee sets them; the NGN component (which AppTest
+        cannot click) gets what its change callback stores for the same answer.
+        """
+        from scoring.responses import normalize_response
+        from ui.player.widgets import state_entries
+
         at, k = self.at, key or self.widget_key()
         kind = step.type
         if kind == "multiple_choice":
@@ -364,33 +371,9 @@ class AppDriver:
         elif kind in ("select_all", "select_n"):
             for i in raw:
                 at.checkbox(key=f"{k}.{i}").check()
-        elif kind == "highlight":
-            at.button_group(key=f"{k}.phrases").set_value(raw)
-        elif kind == "highlight_table":
-            for row in step.rows:
-                mine = [o.id for o in step.options if o.row == row.id and o.id in raw]
-                at.button_group(key=f"{k}.row.{row.id}").set_value(mine)
-        elif kind == "multiple_response_grouping":
-            for group, ids in raw.items():
-                for i in ids:
-                    at.checkbox(key=f"{k}.{group}.{i}").check()
-        elif kind == "ordering":
-            at.session_state[f"{k}.order"] = list(raw)
-        elif kind == "matrix_choice":
-            for row, col in raw.items():
-                at.radio(key=f"{k}.{row}").set_value(col)
-        elif kind == "matrix_response":
-            for row, cols in raw.items():
-                for col in cols:
-                    at.checkbox(key=f"{k}.{row}.{col}").check()
-        elif kind == "bow_tie":
-            at.radio(key=f"{k}.condition").set_value(raw["condition"][0])
-            for wing in ("actions", "parameters"):
-                for i in raw[wing]:
-                    at.checkbox(key=f"{k}.{wing}.{i}").check()
         else:
-            for blank, option in raw.items():
-                at.selectbox(key=f"{k}.{blank}").set_value(option)
+            for name, value in state_entries(step, k, normalize_response(step, raw)).items():
+                at.session_state[name] = value
         return self
 
     def answer(self, step, raw=None):

@@ -3,6 +3,7 @@ author text that never becomes a live link or raw HTML on screen."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -14,283 +15,9 @@ from scoring.models import ITEM_TYPES
 pytestmark = pytest.mark.usefixtures("clear_st_caches")  # caches outlive AppTests
 
 ROOT = Path(__file__).resolve().parent.parent
-HOSTILE = "[x](javascript:alert(1)) <script>alert(2)</script> <img src=x onerror=alert(3)>"
 
-ALL_TYPES = f"""
-id: every-item-type
-title: "Every item type <b>bold?</b>"
-summary: "One step of each NGN item type. {HOSTILE}"
-topics: [testing]
-minutes: 10
-objectives: [Exercise every widget.]
-guidance: [bone-metastasis]
-clock: {{start: "08:00"}}
-patient:
-  name: "Test <i>Patient</i>"
-  age: 60
-  setting: "Ward [home](data:text/html,hi)"
-  alerts: ["Allergy <svg onload=alert(4)>"]
-exhibits:
-  - id: note
-    tab: nurses_notes
-    title: Note
-    time: "08:00"
-    text: "Alert and oriented. [click](vbscript:msgbox(1)) <https://example.org/ok>"
-  - id: vitals
-    tab: vital_signs
-    title: Vital signs
-    table:
-      columns: [Time, HR, BP, SpO2]
-      rows:
-        - ["08:00", 80, "120/80", "97%"]
-  - id: vitals-later
-    tab: vital_signs
-    title: Vital signs
-    from_step: choose-n
-    table:
-      columns: [Time, HR, BP, SpO2]
-      rows:
-        - ["09:00", 96, "100/60", "93%"]
-steps:
-  - id: one
-    skill: recognize_cues
-    type: multiple_choice
-    prompt: "Pick one. {HOSTILE}"
-    feedback: "Feedback [ref][1]\\n\\n[1]: javascript:alert(5)"
-    practice_notes: [PN-SCC-01]
-    options:
-      - {{id: a, text: "Right <b>one</b>", keyed: true, rationale: Yes., cite: [scc-symptoms]}}
-      - {{id: b, text: Wrong one, rationale: No., cite: [nursing], must_avoid: true}}
-  - id: all
-    skill: analyze_cues
-    type: select_all
-    prompt: Select all that apply.
-    feedback: Two are right.
-    options:
-      - {{id: a, text: First, keyed: true, rationale: Yes., cite: [nursing]}}
-      - {{id: b, text: Second, keyed: true, rationale: Yes., cite: [nursing]}}
-      - {{id: c, text: Third, rationale: No., cite: [nursing]}}
-  - id: choose-n
-    skill: prioritize_hypotheses
-    type: select_n
-    select: 2
-    narrative: The numbers are changing (see Vital signs).
-    prompt: Select 2.
-    feedback: A and B.
-    options:
-      - {{id: a, text: Alpha, keyed: true, rationale: Yes., cite: [nursing]}}
-      - {{id: b, text: Beta, keyed: true, rationale: Yes., cite: [nursing]}}
-      - {{id: c, text: Gamma, rationale: No., cite: [nursing]}}
-      - {{id: d, text: Delta, rationale: No., cite: [nursing]}}
-  - id: mark
-    skill: recognize_cues
-    type: highlight
-    passage: She is thirsty and sleepy but walking well.
-    prompt: Highlight the cues.
-    feedback: Thirst and sleepiness.
-    options:
-      - {{id: thirsty, text: thirsty, keyed: true, rationale: Yes., cite: [nursing]}}
-      - {{id: sleepy, text: sleepy, keyed: true, rationale: Yes., cite: [nursing]}}
-      - {{id: walking, text: walking well, rationale: No., cite: [nursing]}}
-  - id: order
-    skill: take_action
-    type: ordering
-    prompt: Put in order.
-    feedback: First, second, third.
-    correct_order: [first, second, third]
-    options:
-      - {{id: first, text: Do first, rationale: First., cite: [nursing]}}
-      - {{id: second, text: Do second, rationale: Second., cite: [nursing]}}
-      - {{id: third, text: Do third, rationale: Third., cite: [nursing]}}
-  - id: grid
-    skill: analyze_cues
-    type: matrix_choice
-    prompt: One per row.
-    feedback: Rows.
-    columns: [{{id: yes, text: Indicated}}, {{id: no, text: Not indicated}}]
-    rows:
-      - {{id: r1, text: Fluids, keyed: "yes", rationale: Yes., cite: [nursing]}}
-      - id: r2
-        text: Restrict
-        keyed: "no"
-        rationale: No.
-        cite: [nursing]
-        must_avoid: ["yes"]
-  - id: cells
-    skill: generate_solutions
-    type: matrix_response
-    prompt: Any per row.
-    feedback: Cells.
-    columns: [{{id: early, text: Early}}, {{id: late, text: Late}}]
-    rows:
-      - {{id: r1, text: Thirst, keyed: [early], rationale: Early., cite: [nursing]}}
-      - {{id: r2, text: Weakness, keyed: [early, late], rationale: Both., cite: [nursing]}}
-  - id: cloze
-    skill: analyze_cues
-    type: dropdown_cloze
-    text: "The client is at risk for {{{{risk}}}} because of {{{{cause}}}}."
-    prompt: Complete the sentence.
-    feedback: Risk and cause.
-    blanks:
-      - id: risk
-        options:
-          - {{id: falls, text: falls, keyed: true, rationale: Yes., cite: [nursing]}}
-          - {{id: sepsis, text: sepsis, rationale: No., cite: [nursing]}}
-          - {{id: bleeding, text: bleeding, rationale: No., cite: [nursing]}}
-      - id: cause
-        options:
-          - {{id: weakness, text: weakness, keyed: true, rationale: Yes., cite: [nursing]}}
-          - {{id: fever, text: fever, rationale: No., cite: [nursing]}}
-          - {{id: rash, text: rash, rationale: No., cite: [nursing]}}
-  - id: table
-    skill: evaluate_outcomes
-    type: dropdown_table
-    prompt: For each finding choose.
-    feedback: Table.
-    blanks:
-      - id: pain
-        label: Pain 2/10
-        options:
-          - {{id: better, text: Improved, keyed: true, rationale: Yes., cite: [nursing]}}
-          - {{id: same, text: No change, rationale: No., cite: [nursing]}}
-          - {{id: worse, text: Declined, rationale: No., cite: [nursing]}}
-      - id: walk
-        label: Walks 10 m
-        options:
-          - {{id: better, text: Improved, keyed: true, rationale: Yes., cite: [nursing]}}
-          - {{id: same, text: No change, rationale: No., cite: [nursing]}}
-          - {{id: worse, text: Declined, rationale: No., cite: [nursing]}}
-  - id: dyad
-    skill: analyze_cues
-    type: rationale_dyad
-    text: "The client needs {{{{act}}}} because of {{{{why}}}}."
-    prompt: Cause and effect.
-    feedback: Dyad.
-    blanks:
-      - id: act
-        options:
-          - {{id: fluids, text: IV fluids, keyed: true, rationale: Yes., cite: [nursing]}}
-          - {{id: walk, text: a walk, rationale: No., cite: [nursing]}}
-          - {{id: nap, text: a nap, rationale: No., cite: [nursing]}}
-      - id: why
-        options:
-          - {{id: dry, text: dehydration, keyed: true, rationale: Yes., cite: [nursing]}}
-          - {{id: bored, text: boredom, rationale: No., cite: [nursing]}}
-          - {{id: cold, text: the cold, rationale: No., cite: [nursing]}}
-  - id: triad
-    skill: take_action
-    type: rationale_triad
-    text: "Give {{{{drug}}}} to prevent {{{{e1}}}} and {{{{e2}}}}."
-    prompt: Cause and two effects.
-    feedback: Triad.
-    blanks:
-      - id: drug
-        options:
-          - {{id: steroid, text: the corticosteroid, keyed: true, rationale: Yes., cite: [nursing]}}
-          - {{id: sugar, text: sugar, rationale: No., cite: [nursing]}}
-          - {{id: salt, text: salt, rationale: No., cite: [nursing]}}
-      - id: e1
-        options:
-          - {{id: swelling, text: swelling, keyed: true, rationale: Yes., cite: [nursing]}}
-          - {{id: hunger, text: hunger, rationale: No., cite: [nursing]}}
-          - {{id: thirst, text: thirst, rationale: No., cite: [nursing]}}
-      - id: e2
-        options:
-          - {{id: paralysis, text: paralysis, keyed: true, rationale: Yes., cite: [nursing]}}
-          - {{id: sleep, text: sleep, rationale: No., cite: [nursing]}}
-          - {{id: cough, text: cough, rationale: No., cite: [nursing]}}
-  - id: htable
-    skill: recognize_cues
-    type: highlight_table
-    prompt: Highlight the findings that need follow-up.
-    feedback: Heavy legs and hesitancy.
-    columns: [System, Findings]
-    rows:
-      - {{id: neuro, cells: [Neurological, "Alert; legs feel heavy"]}}
-      - {{id: renal, cells: [Renal, "Hesitancy; clear urine"]}}
-    options:
-      - {{id: heavy, row: neuro, text: legs feel heavy, keyed: true, rationale: Y, cite: [nursing]}}
-      - {{id: alert, row: neuro, text: Alert, rationale: No., cite: [nursing]}}
-      - {{id: hesitancy, row: renal, text: Hesitancy, keyed: true, rationale: Y., cite: [nursing]}}
-      - {{id: clear, row: renal, text: clear urine, rationale: No., cite: [nursing]}}
-  - id: groups
-    skill: analyze_cues
-    type: multiple_response_grouping
-    trend: true
-    exhibits:
-      - id: own-vitals
-        tab: vital_signs
-        title: Vital signs over the shift
-        table:
-          columns: [Time, HR, BP]
-          rows:
-            - ["08:00", 80, "120/80"]
-            - ["12:00", 104, "98/60"]
-    prompt: For each system, select the findings that need follow-up.
-    feedback: Groups.
-    groups:
-      - id: cv
-        label: Cardiovascular
-        options:
-          - {{id: tachy, text: Heart rate rising, keyed: true, rationale: Yes., cite: [nursing]}}
-          - {{id: warm, text: Warm hands, rationale: No., cite: [nursing]}}
-      - id: neuro
-        label: Neurological
-        options:
-          - {{id: heavy, text: Heavy legs, keyed: true, rationale: Yes., cite: [nursing]}}
-          - {{id: numb, text: Numb band, keyed: true, rationale: Yes., cite: [nursing]}}
-          - {{id: alert, text: Alert, rationale: No., cite: [nursing]}}
-  - id: drag
-    skill: analyze_cues
-    type: drag_drop_cloze
-    text: "High calcium makes her pass too much {{{{loss}}}}, so she becomes {{{{state}}}}."
-    prompt: Drag a word into each space.
-    feedback: Drag.
-    tokens:
-      - {{id: urine, text: urine, rationale: Yes., cite: [nursing]}}
-      - {{id: dry, text: dehydrated, rationale: Yes., cite: [nursing]}}
-      - {{id: stool, text: stool, rationale: No., cite: [nursing]}}
-      - {{id: wet, text: "overloaded <b>x</b>", rationale: No., cite: [nursing], must_avoid: true}}
-    targets:
-      - {{id: loss, keyed: urine}}
-      - {{id: state, keyed: dry}}
-  - id: dragwhy
-    skill: take_action
-    type: drag_drop_rationale
-    text: "Give {{{{act}}}} because of {{{{why}}}} and to prevent {{{{then}}}}."
-    prompt: Cause and two effects.
-    feedback: Drag triad.
-    tokens:
-      - {{id: fluids, text: IV fluids, rationale: Yes., cite: [nursing]}}
-      - {{id: dry, text: dehydration, rationale: Yes., cite: [nursing]}}
-      - {{id: kidney, text: kidney failure, rationale: Yes., cite: [nursing]}}
-      - {{id: walk, text: a walk, rationale: No., cite: [nursing]}}
-      - {{id: cold, text: the cold, rationale: No., cite: [nursing]}}
-    targets:
-      - {{id: act, keyed: fluids}}
-      - {{id: why, keyed: dry}}
-      - {{id: then, keyed: kidney}}
-  - id: tie
-    skill: prioritize_hypotheses
-    type: bow_tie
-    prompt: Complete the bow-tie.
-    feedback: Bow-tie.
-    end: true
-    condition:
-      options:
-        - {{id: scc, text: Cord compression, keyed: true, rationale: Yes., cite: [nursing]}}
-        - {{id: flu, text: Flu, rationale: No., cite: [nursing]}}
-    actions:
-      options:
-        - {{id: call, text: Call the provider, keyed: true, rationale: Yes., cite: [nursing]}}
-        - {{id: steroid, text: Give the steroid, keyed: true, rationale: Yes., cite: [nursing]}}
-        - {{id: walk, text: Walk her, rationale: No., cite: [nursing], must_avoid: true}}
-    parameters:
-      options:
-        - {{id: legs, text: Leg strength, keyed: true, rationale: Yes., cite: [nursing]}}
-        - {{id: bladder, text: Bladder, keyed: true, rationale: Yes., cite: [nursing]}}
-        - {{id: hair, text: Hair, rationale: No., cite: [nursing]}}
-"""
+# One step of each item type, with hostile author text in its texts (also played in Chromium).
+ALL_TYPES = (ROOT / "tests" / "fixtures" / "every-item-type.yaml").read_text(encoding="utf-8")
 
 
 @pytest.fixture
@@ -370,23 +97,79 @@ def test_new_vital_signs_stack_under_the_old_and_are_marked(app, all_types):
     assert "The numbers are changing" in d.at.info[0].value
 
 
+def ngn_data(at) -> dict:
+    """What the NGN component on screen was given: its spec and the answer it shows."""
+    (component,) = at.get("bidi_component")
+    return json.loads(component.proto.json)
+
+
 def test_widgets_show_the_answer_being_built(app, all_types):
     d = app({"case": "every-item-type"})
     steps = {s.id: s for s in all_types.steps}
     for sid in ("one", "all", "choose-n"):
         d.answer(steps[sid]).onward()
     key = d.widget_key()
-    d.at.button_group(key=f"{key}.phrases").set_value(["thirsty"])
-    d.run()
-    assert any(":orange-background[**thirsty**]" in t for t in rendered(d))
+    d.fill(steps["mark"], ["thirsty"]).run()
+    data = ngn_data(d.at)
+    assert data["value"] == ["thirsty"]
+    segments = data["spec"]["segments"]
+    assert "".join(s["text"] for s in segments) == steps["mark"].passage  # nothing added
+    assert [s["id"] for s in segments if s["id"]] == ["thirsty", "sleepy", "walking"]
+    assert not d.at.button(key=f"submit.{key}").disabled
     d.answer(steps["mark"]).onward()
     key = d.widget_key()
     before = list(d.at.session_state[f"{key}.order"])
-    d.at.button(key=f"{key}.down.{before[0]}").click()
-    d.run()
-    after = list(d.at.session_state[f"{key}.order"])
-    assert after == [before[1], before[0], *before[2:]]
+    assert ngn_data(d.at)["value"] == before
     assert before != ["first", "second", "third"]  # never starts on the key
+    d.fill(steps["order"], [before[1], before[0], *before[2:]]).run()
+    assert ngn_data(d.at)["value"] == [before[1], before[0], *before[2:]]
+
+
+def test_the_grid_and_the_drop_downs_name_every_control(app, all_types):
+    d = app({"case": "every-item-type"})
+    steps = {s.id: s for s in all_types.steps}
+    for sid in ("one", "all", "choose-n", "mark", "order"):
+        d.answer(steps[sid]).onward()
+    spec = ngn_data(d.at)["spec"]
+    assert spec["kind"] == "matrix" and not spec["multiple"]
+    assert [c["text"] for c in spec["columns"]] == ["Indicated", "Not indicated"]
+    d.answer(steps["grid"]).onward().answer(steps["cells"]).onward()
+    parts = ngn_data(d.at)["spec"]["parts"]
+    assert parts[0] == "The client is at risk for "
+    assert [p["label"] for p in parts if isinstance(p, dict)] == [
+        "Drop-down 1 of 2: The client is at risk for ___ because of",
+        "Drop-down 2 of 2: at risk for … because of ___ .",
+    ]
+    d.answer(steps["cloze"]).onward()
+    rows = ngn_data(d.at)["spec"]["rows"]
+    assert [r["label"] for r in rows] == ["Choice for Pain 2/10", "Choice for Walks 10 m"]
+
+
+def test_an_answer_from_the_browser_is_checked_before_it_is_kept(all_types):
+    """The component's change callback keeps an answer that fits the item, and nothing else."""
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import streamlit as st
+
+        from ui.player.widgets import ngn
+
+        st.session_state["k.ngn"] = {"answer": st.session_state["sent"]}
+        ngn._changed(st.session_state["step"], "k")
+
+    at = AppTest.from_function(script, default_timeout=30)
+    at.session_state["step"] = next(s for s in all_types.steps if s.id == "tie")
+    sent = {"condition": ["scc"], "actions": ["call", "steroid"], "parameters": ["legs"]}
+    at.session_state["sent"] = sent
+    at.run()
+    kept = {k: at.session_state[k] for k in ("k.condition", "k.actions.call", "k.actions.walk")}
+    assert kept == {"k.condition": "scc", "k.actions.call": True, "k.actions.walk": False}
+    for crafted in ({**sent, "actions": ["call", "steroid", "walk"]}, {"condition": ["x"]}, 7):
+        at.session_state["sent"] = crafted
+        at.run()
+        assert not at.exception
+        assert at.session_state["k.actions.walk"] is False
+        assert at.session_state["k.condition"] == "scc"
 
 
 def test_feedback_marks_groups_and_safety(app, all_types):
@@ -400,7 +183,8 @@ def test_feedback_marks_groups_and_safety(app, all_types):
         d.answer(steps[sid]).onward()
     d.answer(steps["cloze"], {"risk": "sepsis", "cause": "fever"})
     shown = d.texts()
-    assert "##### Blank 1" in shown and "##### Blank 2" in shown
+    assert "| Drop-down 1 | sepsis | falls | ✗ Wrong |" in shown
+    assert "| Drop-down 2 | fever | weakness | ✗ Wrong |" in shown
     assert "1 point for each drop-down right: 0 of 2" in shown
 
 
@@ -460,37 +244,41 @@ def test_drag_and_drop_one_token_per_space_and_where_each_token_went(app, all_ty
     d = app({"case": "every-item-type"})
     steps = {s.id: s for s in all_types.steps}
     key = _reach(d, steps, "drag")
-    assert any("Word bank: **urine** · **dehydrated**" in t for t in rendered(d))
-    d.at.selectbox(key=f"{key}.loss").set_value("urine")
-    d.at.selectbox(key=f"{key}.state").set_value("urine")
+    spec = ngn_data(d.at)["spec"]
+    assert spec["kind"] == "tokens"
+    assert [t["text"] for t in spec["tokens"]][:2] == ["urine", "dehydrated"]
+    labels = [p["label"] for p in spec["parts"] if isinstance(p, dict)]
+    assert labels[0] == "Space 1 of 2: calcium makes her pass too much ___ , so she becomes"
+    for name, value in {f"{key}.loss": "urine", f"{key}.state": "urine"}.items():
+        d.at.session_state[name] = value  # what a stale tab could send: one token twice
     d.run()
     assert "“urine” is in two spaces: each word fills one space only." in d.texts()
     assert d.at.button(key=f"submit.{key}").disabled
-    assert any("~~urine~~" in t for t in rendered(d))  # a used token is struck in the bank
     d.answer(steps["drag"], {"loss": "dry", "state": "wet"})
     shown = d.texts()
     assert "1 point for each target filled right: 0 of 2" in shown
-    assert "you put it in space 1; it belongs in space 2" in shown  # 'dehydrated'
-    assert "you left it out; it belongs in space 1" in shown  # 'urine'
+    assert "| Space 1 | dehydrated | urine | ✗ Wrong |" in shown
+    assert (
+        "| Space 2 | overloaded &lt;b>x&lt;/b> | dehydrated | ✗ Wrong · ⚠ unsafe choice |" in shown
+    )
     assert any(e.value.startswith("**Safety:**") for e in d.at.error)  # the must-avoid token
 
 
 def test_highlight_table_and_grouping_show_rows_and_groups(app, all_types):
     d = app({"case": "every-item-type"})
     steps = {s.id: s for s in all_types.steps}
-    key = _reach(d, steps, "htable")
-    d.at.button_group(key=f"{key}.row.neuro").set_value(["heavy", "alert"])
-    d.run()
-    table = next(t for t in rendered(d) if t.startswith("| System | Findings |"))
-    assert ":orange-background[**Alert**]; :orange-background[**legs feel heavy**]" in table
+    _reach(d, steps, "htable")
+    spec = ngn_data(d.at)["spec"]
+    assert spec["kind"] == "highlight" and spec["columns"] == ["System", "Findings"]
+    cells = [seg for row in spec["rows"] for cell in row for seg in cell if seg["id"]]
+    assert {seg["id"] for seg in cells} == {o.id for o in steps["htable"].options}
     d.answer(steps["htable"], ["heavy", "alert"])
     shown = d.texts()
     assert "+1 for each of 1 keyed choice, −1 for 1 non-keyed choice = 0 of 2" in shown
-    assert "##### Neurological" in shown and "##### Renal" in shown
     d.onward()
-    key = d.widget_key()
     assert "Vital signs over the shift" in d.texts()  # the trend item's own exhibit
+    assert ngn_data(d.at)["spec"]["kind"] == "grouping"
     d.answer(steps["groups"], {"cv": ["warm"], "neuro": ["heavy", "numb"]})
     shown = d.texts()
     assert "(Cardiovascular: +0 −1 → 0; Neurological: +2 −0 → 2) = 2 of 3" in shown
-    assert "##### Cardiovascular" in shown
+    assert "| Cardiovascular | " in shown and "| Neurological | " in shown

@@ -168,6 +168,20 @@ def test_exam_time_limit_refuses_late_answers(engine):
     assert "Time is up" in texts(back) and "Continue" not in [b.label for b in back.button]
 
 
+def test_a_timed_exam_warns_two_minutes_before_the_end(engine):
+    info = sessions.create_session(engine, "Timed", [CASE], mode="exam", time_limit_minutes=5)
+    first = start(join(join_page(info.code), "Ana"))
+    assert "left in this exam" not in texts(first)
+    with engine.begin() as conn:  # 3 min 10 s in: 110 s left, at least one tick before the end
+        conn.execute(sa.update(Attempt).values(started_at=utcnow() - timedelta(seconds=190)))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)  # the page, reloaded
+    at.query_params.update({"t": first.query_params["t"], "a": first.query_params["a"]})
+    at.run()
+    at.switch_page("ui/pages/player.py").run()
+    assert "About 2 minutes left in this exam." in texts(at)
+    assert [t.value for t in at.toast] and "left in this exam" in at.toast[0].value
+
+
 def test_another_students_attempt_stays_out_of_reach(engine):
     info = sessions.create_session(engine, "Week 5", [CASE])
     ana = join(join_page(info.code), "Ana")

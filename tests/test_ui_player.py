@@ -123,9 +123,12 @@ def test_feedback_replaces_the_widgets_and_explains_every_option(app, scc):
     assert "+1 for each" in shown
     for word in ("✓ Correct", "✗ Incorrect", "✗ Missed", "✓ Rightly left out"):
         assert word in shown
-    assert "Basis: General nursing knowledge" in shown
-    labels = [e.label for e in d.at.expander]
-    assert "Guidance passage · scc-symptoms" in labels
+    vitals = next(o.text for o in cues.options if o.id == "stable-vitals")
+    assert f"| {vitals} | chosen | — | ✗ Incorrect |" in shown
+    assert "*Basis:* general nursing knowledge" in shown
+    assert "Passage `scc-symptoms`" in shown  # quoted on screen, not behind a click
+    assert shown.count("Passage `scc-symptoms`") == 1  # once per item
+    assert [e.label for e in d.at.expander] == ["Why the rest is right (2)"]
     assert any("Practice note" in i.value and "Reference" in i.value for i in d.at.info)
     assert d.query["s"] == "cues"
 
@@ -217,14 +220,10 @@ def test_try_again_starts_a_new_attempt(app, scc):
     assert d.query["a"] != first
 
 
-def test_a_passage_opens_verbatim_with_its_id_and_source_date(app, scc, guidance_lib):
+def test_every_passage_is_quoted_verbatim_with_its_id_and_source_date(app, scc, guidance_lib):
     d = app({"case": SCC})
     d.answer(scc.steps[0], ["pain-legs"])
-    key = "evidence.scc-back-pain-could-not-wait.cues.None.pain-legs.0"
-    assert "This can show up in different ways" not in d.texts()  # sent only when opened
-    d.at.session_state[key] = True
-    d.run()
-    shown = d.texts()
+    shown = d.texts()  # on screen at once: no click to see a quote
     passage = guidance_lib.passage("scc-symptoms", ("bone-metastasis",))
     assert "Passage `scc-symptoms`" in shown
     assert passage.guidance.source_date in shown.replace("\\", "")  # plain_md escapes

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -51,19 +52,44 @@ def _require_chromium() -> None:
     pytest.skip(reason)
 
 
+EDUCATOR_PASSCODE = "correct-horse-42"
+NGN_CASES = ("hypercalcemia-thirsty-and-sleepy.yaml", "triage-monday-morning-queue.yaml")
+
+
+@contextmanager
+def serving(tmp: Path, case_files: list[Path], **env: str) -> Iterator[str]:
+    """A Casebook server on its own SQLite file whose library holds ``case_files``."""
+    _require_chromium()
+    cases = tmp / "cases"
+    cases.mkdir()
+    for path in case_files:
+        shutil.copy(path, cases)
+    env = {
+        "CASEBOOK_DATABASE_URL": f"sqlite:///{tmp / 'casebook.db'}",
+        "CASEBOOK_CASES_DIR": str(cases),
+        **env,
+    }
+    with app_servers(1, env, tmp) as (url,):
+        yield url
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> Iterator[str]:
     """Base URL of a Casebook server with its own SQLite file and the SCC case only."""
-    _require_chromium()
-    tmp = tmp_path_factory.mktemp("browser")
-    cases = tmp / "cases"
-    cases.mkdir()
-    shutil.copy(ROOT / "cases" / "scc-back-pain-could-not-wait.yaml", cases)
-    env = {
-        "CASEBOOK_DATABASE_URL": f"sqlite:///{tmp / 'browser.db'}",
-        "CASEBOOK_CASES_DIR": str(cases),
-    }
-    with app_servers(1, env, tmp) as (url,):
+    scc = ROOT / "cases" / "scc-back-pain-could-not-wait.yaml"
+    with serving(tmp_path_factory.mktemp("browser"), [scc]) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def ngn_server(tmp_path_factory) -> Iterator[str]:
+    """A server with the every-item-type case, two shipped NGN cases and a known educator
+    passcode."""
+    tmp = tmp_path_factory.mktemp("ngn")
+    files = [ROOT / "tests" / "fixtures" / "every-item-type.yaml"]
+    files += [ROOT / "cases" / name for name in NGN_CASES]
+    passcode = {"CASEBOOK_EDUCATOR_PASSCODE": EDUCATOR_PASSCODE}
+    with serving(tmp, files, CASEBOOK_PASSCODE_FILE=str(tmp / "passcode.hash"), **passcode) as url:
         yield url
 
 
@@ -90,21 +116,48 @@ def page(browser, server, request):
 
 
 @pytest.fixture
+def sized_page(browser, request):
+    """A fresh context at ``width``×``height`` (a laptop, a phone); screenshot on failure."""
+    opened = []
+
+    def make(width: int, height: int):
+        shot = f"failed-{request.node.name}"
+        cm = browser_page(
+            browser,
+            shot,
+            ARTIFACTS,
+            15_000,
+            lambda: call_failed(request),
+            viewport={"width": width, "height": height},
+            is_mobile=width < 600,
+            has_touch=width < 600,
+        )
+        opened.append(cm)
+        return cm.__enter__()
+
+    yield make
+    for cm in reversed(opened):
+        cm.__exit__(None, None, None)
+
+
+@pytest.fixture
 def shot():
     """Save a screenshot of the whole app (tall viewport: Streamlit scrolls inside)."""
 
     def save(pg, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
+        viewport = pg.viewport_size or VIEWPORT
         height = pg.evaluate(
             "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], "
             "section.main, [data-testid=stAppScrollToBottomContainer]')]"
             ".map(e => e.scrollHeight), document.body.scrollHeight)"
         )
-        pg.set_viewport_size({"width": VIEWPORT["width"], "height": min(int(height) + 40, 6000)})
+        pg.set_viewport_size({"width": viewport["width"], "height": min(int(height) + 40, 6000)})
         pg.wait_for_timeout(300)
         path = ARTIFACTS / f"{name}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
         pg.screenshot(path=str(path), full_page=True)
-        pg.set_viewport_size(VIEWPORT)
+        pg.set_viewport_size(viewport)
         return path
 
     return save

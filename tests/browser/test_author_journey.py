@@ -95,10 +95,10 @@ def test_author_fix_preview_publish_and_restore(educator: Page, author_server, t
     expect(page.get_by_text("It is in the case library now", exact=False)).to_be_visible()
     first = (cases / "browser-case.yaml").read_bytes()
 
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Case library").click()
+    page.get_by_test_id("stTopNav").get_by_role("link", name="Case library").click()
     expect(page.get_by_role("heading", name="Authored in the browser")).to_be_visible()
 
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Author a case").click()
+    page.get_by_test_id("stTopNav").get_by_role("link", name="Author a case").click()
     second = tmp_path / "browser-case.yaml"
     second.write_text(AUTHORED.replace("in the browser", "twice"), encoding="utf-8")
     upload(page, second)

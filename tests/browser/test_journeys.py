@@ -91,13 +91,13 @@ def pick(page: Page, text: str, within: str | None = None) -> None:
 def answer(page: Page, title: str, override: list[str] | None = None) -> None:
     """Choose the key (or ``override``) for the step titled ``title`` and submit it."""
     choice = override or KEYS[title]
-    if isinstance(choice, dict) and "condition" in choice:
-        pick(page, choice["condition"])
-        for text in choice["boxes"]:
-            tick(page, text)
-    elif isinstance(choice, dict):
+    if isinstance(choice, dict) and "condition" in choice:  # the bow-tie: tap to place
+        for text in [choice["condition"], *choice["boxes"]]:
+            page.locator(".cb-token").filter(has_text=text).first.click()
+    elif isinstance(choice, dict):  # the matrix grid: row and column texts as they begin
         for row, col in choice.items():
-            pick(page, col, within=row)
+            name = re.compile(f"^{re.escape(row)}.*: {re.escape(col)}")
+            page.get_by_role("radio", name=name).first.check()
     elif title in ONE_CHOICE:
         pick(page, choice[0])
     else:

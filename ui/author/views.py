@@ -25,6 +25,7 @@ from scoring.skeleton import skeleton
 from scoring.yaml_reader import MAX_BYTES, YamlError, decode_yaml_bytes
 from ui.components.client import educator_only
 from ui.components.safe_text import plain_md, safe_md
+from ui.player import layout
 from ui.player.case import progress_header, step_title, way_on
 from ui.player.debrief import debrief
 from ui.player.exhibits import client_record, patient_banner
@@ -333,11 +334,12 @@ def preview(loaded: LoadedCase, lib: GuidanceLibrary) -> None:
     else:
         minutes, reached = run.minutes, run.path
     patient_banner(case, clock_time(case, minutes))
-    record, item = st.columns([5, 6], gap="large")
+    record, item = layout.panes()
     with record:
-        st.markdown("#### :material/folder_open: Client record")
+        layout.record_heading()
         client_record(case, reached, reached[-1])
     with item:
+        layout.record_link()
         if viewed is not None:
             _feedback(run, viewed.step.id)
         else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 
 SAFE_SCHEMES = ("http", "https", "mailto")
 BLOCKED = "#blocked-link"
@@ -112,12 +113,33 @@ def plain_md(text: str | None) -> str:
     return _lines(_escape(str(text)))
 
 
-def quote_md(text: str, highlight: str | None = None) -> str:
-    """A verbatim passage as a Markdown block quote, with the cited words in bold."""
-    highlight = (highlight or "").strip()
-    body = _escape(text)
-    if highlight and highlight in text:
-        start = text.index(highlight)
-        before, after = text[:start], text[start + len(highlight) :]
-        body = _escape(before) + "**" + _escape(highlight) + "**" + _escape(after)
+def quote_md(text: str, highlight: str | Sequence[str] | None = None) -> str:
+    """A verbatim passage as a Markdown block quote, with the cited words in bold.
+
+    ``highlight`` is one quote or several (each bolded where it first appears; overlapping
+    quotes are merged).
+    """
+    quotes = [highlight] if isinstance(highlight, str) else list(highlight or [])
+    spans: list[tuple[int, int]] = []
+    for q in (q.strip() for q in quotes if q):
+        at = text.find(q)
+        if q and at >= 0:
+            spans.append((at, at + len(q)))
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    parts, pos = [], 0
+    for start, end in merged:
+        parts += [_escape(text[pos:start]), "**", _escape(text[start:end]), "**"]
+        pos = end
+    body = "".join([*parts, _escape(text[pos:])])
     return "\n".join("> " + line for line in _lines(body).split("\n"))
+
+
+def table_cell(text: object) -> str:
+    """Author text as one Markdown table cell: safe, on one line, pipes escaped."""
+    flat = "" if text is None else " ".join(str(text).split())
+    return safe_md(flat).replace("|", "\\|") or " "

@@ -187,7 +187,8 @@ def join_panel(info: SessionInfo) -> None:
                 icon=":material/lan:",
             )
     with picture:
-        st.image(qr_png(url), caption="Scan to join", width=300)
+        alt = "QR code of the join link, with the join code filled in"
+        st.image(qr_png(url), caption="Scan to join", width=300, alt=alt)
 
 
 def confirmed(key: str, label: str, warning: str, icon: str) -> bool:

@@ -17,7 +17,7 @@ from scoring.loader import CaseLibrary, LoadedCase
 from scoring.models import Skill
 from ui.components import resources, session
 from ui.components.safe_text import safe_md
-from ui.player import answers, in_class
+from ui.player import answers, in_class, layout
 from ui.player.catalog import source_caption
 from ui.player.debrief import debrief
 from ui.player.exhibits import client_record, item_exhibits, patient_banner
@@ -262,7 +262,7 @@ def show_feedback(run: CaseRun, step_id: str) -> None:
 
 def path_strip(run: CaseRun, view: str | None, scores: bool = True) -> None:
     """The steps taken so far, each reopening its feedback, then where the trainee is now."""
-    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+    with st.container(horizontal=True, vertical_alignment="center", gap="small", key="cb-path"):
         st.caption("Your path:", width="content")
         for i, done in enumerate(run.answered):
             r = done.result
@@ -398,11 +398,12 @@ def player_panel(
             in_class.back_to_session(rules)
         return
     reached = run.path[: run.answered.index(viewed) + 1] if viewed is not None else run.path
-    record, item = st.columns([2, 3], gap="large")
+    record, item = layout.panes()
     with record:
-        st.markdown("#### :material/folder_open: Client record")
+        layout.record_heading()
         client_record(run.case, reached, reached[-1])
     with item:
+        layout.record_link()
         item_panel(engine, lib, token, info, run, rules)
 
 

@@ -1,12 +1,22 @@
-"""The feedback view of a scored item: points and arithmetic, every option explained, evidence
-quoted verbatim, practice notes apart from the key, safety calls and what happened next.
+"""The feedback view of a scored item, compact: the score with what happened beside it, the key
+points, one table of your answer against the key (a one-line verdict per row), the
+rationales that need reading, and every cited passage quoted once, in full, on screen.
 
-Verdicts always carry an icon and words; colour is never the only signal.
+Decided here (the issue asks for compact feedback; nobody to ask about the detail):
+
+- A row *needs* its rationale when it was answered wrong or missed: a wrong or missed option
+  or drop-down, a matrix row not answered as keyed, an ordering item out of place. Those are
+  shown open. The rationales of what was right (and of the choices rightly left out) are one
+  click away in a single expander, so every option is still explained.
+- Passages are numbered once per item ([1], [2] …) and quoted under the rationales, with
+  every quote that cites them in bold; rationales point at them by number.
+- Verdicts always carry a symbol and words; colour is never the only signal.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
@@ -18,21 +28,32 @@ from scoring.models import (
     DragDropCloze,
     DragDropRationale,
     DropdownTable,
-    HighlightTable,
     MatrixChoice,
     MatrixResponse,
     MultipleResponseGrouping,
     Ordering,
 )
-from ui.components.safe_text import directive_text, plain_md, quote_md, safe_md
+from ui.components.safe_text import directive_text, plain_md, quote_md, safe_md, table_cell
 from ui.player.widgets import WINGS, ordered_blanks
 
 VERDICTS = {
-    "correct": ("✓", "Correct", "Your choice · keyed answer"),
-    "incorrect": ("✗", "Incorrect", "Your choice · not a keyed answer"),
-    "missed": ("✗", "Missed", "Not chosen · keyed answer"),
-    "not chosen": ("✓", "Rightly left out", "Not chosen · not a keyed answer"),
+    "correct": "✓ Correct",
+    "incorrect": "✗ Incorrect",
+    "missed": "✗ Missed",
+    "not chosen": "✓ Rightly left out",
 }
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the answer table, and the rationale(s) behind it."""
+
+    label: str
+    yours: str
+    key: str
+    verdict: str
+    needs_reading: bool
+    explained: tuple[OptionResult, ...]  # whose rationale explains this row
 
 
 def score_line(result: ItemResult) -> None:
@@ -45,19 +66,188 @@ def score_line(result: ItemResult) -> None:
     else:
         badge = ":red-badge[:material/cancel: No points]"
     scored = directive_text(f"How it was scored ({result.rule} rule): {result.arithmetic}")
-    st.markdown(f"### {result.points} of {result.max_points} {unit}\n\n{badge} :gray[{scored}]")
+    st.markdown(f"### {result.points} of {result.max_points} {unit}\n\n{badge}\n\n{scored}")
 
 
-def pair_breakdown(result: ItemResult) -> None:
+def _texts(options: Sequence[OptionResult], which: str) -> str:
+    picked = [o.text for o in options if getattr(o, which)]
+    return "; ".join(picked) if picked else "—"
+
+
+def _unsafe(options: Sequence[OptionResult]) -> str:
+    return " · ⚠ unsafe choice" if any(o.must_avoid and o.chosen for o in options) else ""
+
+
+def _grouped(options: Sequence[OptionResult]) -> dict[str | None, list[OptionResult]]:
+    groups: dict[str | None, list[OptionResult]] = {}
+    for o in options:
+        groups.setdefault(o.group_id, []).append(o)
+    return groups
+
+
+def _group_rows(titles: dict[str, str], result: ItemResult) -> list[Row]:
+    """A row per matrix row, drop-down or bow-tie wing: chosen against keyed."""
+    rows = []
+    for gid, group in _grouped(result.options).items():
+        right = sum(o.chosen and o.keyed for o in group)
+        keyed = sum(o.keyed for o in group)
+        wrong = sum(o.chosen and not o.keyed for o in group)
+        if right == keyed and not wrong:
+            verdict = "✓ Right"
+        elif not any(o.chosen for o in group):
+            verdict = "✗ Not answered"
+        elif keyed > 1 and right:
+            verdict = f"◐ {right} of {keyed} right" + (f", {wrong} not keyed" if wrong else "")
+        else:
+            verdict = "✗ Wrong"
+        needs = verdict != "✓ Right"
+        if group[0].rationale and all(o.rationale == group[0].rationale for o in group):
+            explained = (group[0],)  # a matrix row: one rationale for the whole row
+        else:
+            explained = tuple(o for o in group if o.chosen or o.keyed)
+        rows.append(
+            Row(
+                titles.get(str(gid), group[0].group or str(gid)),
+                _texts(group, "chosen"),
+                _texts(group, "keyed"),
+                verdict + _unsafe(group),
+                needs,
+                explained,
+            )
+        )
+    return rows
+
+
+def _option_rows(result: ItemResult) -> list[Row]:
+    """A row per option of a flat item (multiple choice, select, highlight)."""
+    return [
+        Row(
+            o.text,
+            "chosen" if o.chosen else "—",
+            "keyed" if o.keyed else "—",
+            VERDICTS[o.verdict] + _unsafe([o]),
+            o.verdict in ("incorrect", "missed"),
+            (o,),
+        )
+        for o in result.options
+    ]
+
+
+def _ordering_rows(result: ItemResult) -> list[Row]:
+    ordered = sorted(result.options, key=lambda r: r.your_position or 0)
+    return [
+        Row(
+            str(o.your_position),
+            o.text,
+            str(o.correct_position),
+            "✓ Right place" if o.verdict == "correct" else f"✗ Belongs at {o.correct_position}",
+            o.verdict != "correct",
+            (o,),
+        )
+        for o in ordered
+    ]
+
+
+def _token_rows(result: ItemResult) -> list[Row]:
+    """A row per drag-and-drop space: the token put there against the one that belongs."""
+    tokens = result.options
+    spaces = sorted(
+        {str(o.your_position) for o in tokens if o.your_position}
+        | {o.correct_position for o in tokens if o.correct_position},
+        key=int,
+    )
+    rows = []
+    for n in spaces:
+        yours = [o for o in tokens if str(o.your_position) == n]
+        key = [o for o in tokens if o.correct_position == n]
+        right = bool(yours) and yours == key
+        verdict = "✓ Right" if right else ("✗ Not filled" if not yours else "✗ Wrong")
+        explained = tuple(dict.fromkeys([*yours, *key]))
+        rows.append(
+            Row(
+                f"Space {n}",
+                _texts(yours, "chosen"),
+                _texts(key, "keyed"),
+                verdict + _unsafe(yours),
+                not right,
+                explained,
+            )
+        )
+    others = tuple(o for o in tokens if not o.your_position and not o.correct_position)
+    if others:
+        rows.append(Row("Words not used", "—", "—", "✓ Rightly left out", False, others))
+    return rows
+
+
+def _titles(step: Any) -> dict[str, str]:
+    if isinstance(step, BowTie):
+        return dict(WINGS)
+    if isinstance(step, DropdownTable):
+        return {b.id: b.label or b.id for b in step.blanks}
+    if isinstance(step, MultipleResponseGrouping):
+        return {g.id: g.label for g in step.groups}
+    if hasattr(step, "blanks"):
+        return {b.id: f"Drop-down {i + 1}" for i, b in enumerate(ordered_blanks(step))}
+    return {}
+
+
+def answer_rows(step: Any, result: ItemResult) -> tuple[list[str], list[Row]]:
+    """The answer table's column heads and rows for ``step``."""
+    if isinstance(step, Ordering):
+        return ["#", "Your order", "Belongs at", "Verdict"], _ordering_rows(result)
+    if isinstance(step, MatrixChoice | MatrixResponse):
+        return ["Row", "Your answer", "Key", "Verdict"], _group_rows({}, result)
+    if isinstance(step, DragDropCloze | DragDropRationale):
+        return ["Space", "Your word", "Key", "Verdict"], _token_rows(result)
+    if isinstance(step, BowTie | MultipleResponseGrouping) or hasattr(step, "blanks"):
+        rows = _group_rows(_titles(step), result)
+        if isinstance(step, BowTie):
+            order = list(WINGS.values())
+            rows.sort(key=lambda r: order.index(r.label) if r.label in order else len(order))
+        return ["Part", "Your answer", "Key", "Verdict"], rows
+    return ["Option", "You", "Key", "Verdict"], _option_rows(result)
+
+
+def table_md(heads: list[str], rows: list[Row]) -> str:
+    """The rows as one Markdown table."""
+    lines = ["| " + " | ".join(heads) + " |", "|" + " --- |" * len(heads)]
+    for r in rows:
+        cells = (r.label, r.yours, r.key, r.verdict)
+        lines.append("| " + " | ".join(table_cell(c) for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def numbered(result: ItemResult) -> dict[str, int]:
+    """Passage id → its number in this item's feedback, in order of first citation."""
+    return {e.passage_id: i + 1 for i, e in enumerate(result.evidence)}
+
+
+def _refs(evidence: Sequence[Evidence], numbers: dict[str, int]) -> str:
+    refs = [f"[{numbers[e.passage_id]}]" for e in evidence if not e.nursing]
+    if any(e.nursing for e in evidence):
+        refs.append("general nursing knowledge")
+    return f" · *Basis:* {', '.join(refs)}" if refs else ""
+
+
+def rationale_md(row: Row, numbers: dict[str, int], ordering: bool = False) -> str:
+    """One row's rationale (or one line per option of a wing or drop-down), with the passages
+    each rests on."""
+    head = f"- {row.verdict} — **{safe_md(row.yours if ordering else row.label)}.**"
+    if len(row.explained) == 1:
+        o = row.explained[0]
+        return f"{head} {safe_md(o.rationale)}{_refs(o.evidence, numbers)}"
+    lines = [
+        f"    - *{safe_md(o.text)}:* {safe_md(o.rationale)}{_refs(o.evidence, numbers)}"
+        for o in row.explained
+    ]
+    return "\n".join([head, *lines])
+
+
+def pairs_md(result: ItemResult) -> str:
     """An ordering item's arithmetic, pair by pair: each neighbouring pair of the trainee's
     order, whether it scored and why, so the points can be checked by eye."""
-    if not result.pairs:
-        return
     texts = {o.id: plain_md(o.text) for o in result.options}  # plain: a | would split a cell
-    lines = [
-        "| Places | Your pair | Point | Why |",
-        "| --- | --- | :---: | --- |",
-    ]
+    lines = ["| Places | Your pair | Point | Why |", "| --- | --- | :---: | --- |"]
     for p in result.pairs:
         first, second = texts[p.first], texts[p.second]
         if p.tie:
@@ -71,160 +261,28 @@ def pair_breakdown(result: ItemResult) -> None:
             why = f"in the key, {names} comes next"
         else:
             why = f"“{first}” is last in the key: nothing scores after it"
-        pair = f"{first} → {second}"
         mark = "✓ 1" if p.scored else "✗ 0"
-        lines.append(f"| {p.position}–{p.position + 1} | {pair} | {mark} | {why} |")
-    st.markdown(
+        lines.append(f"| {p.position}–{p.position + 1} | {first} → {second} | {mark} | {why} |")
+    return (
         "**Your order, pair by pair.** A point for each neighbouring pair whose second option "
         "comes next in the key; the places alone do not score.\n\n" + "\n".join(lines)
     )
 
 
-def basis_line(items: Sequence[Evidence]) -> str:
-    """A grey line naming the general-nursing basis, or '' when every citation is a passage."""
-    if any(e.nursing for e in items):
-        return "\n\n:gray[:material/school: Basis: General nursing knowledge]"
-    return ""
-
-
-def passages(items: Sequence[Evidence], key: str | None = None) -> None:
-    """Each cited passage verbatim in an expander, with its id and source date.
-
-    With a ``key`` the expanders are lazy: a passage is only sent when its expander is opened
-    (a feedback view holds many; drawing them all slows every submit down).
-    """
-    for i, e in enumerate(items):
-        if e.nursing:
-            continue
-        label = f"Guidance passage · {e.passage_id}"
-        icon = ":material/format_quote:"
-        if key is None:
-            box = st.expander(label, icon=icon)
-        else:
-            box = st.expander(label, icon=icon, key=f"{key}.{i}", on_change="rerun")
-            if not box.open:
-                continue
-        with box:
-            st.markdown(
-                quote_md(e.text, e.quote)
-                + f"\n\n:gray[Passage `{e.passage_id}` · {plain_md(e.source)}]"
-            )
-
-
-def evidence(items: Sequence[Evidence], key: str | None = None) -> None:
-    """The general-nursing basis as a caption and each cited passage in an expander."""
-    if any(e.nursing for e in items):
-        st.caption(":material/school: Basis: General nursing knowledge")
-    passages(items, key)
-
-
-def _option_md(o: OptionResult) -> str:
-    icon, word, detail = VERDICTS[o.verdict]
-    unsafe = " · :material/warning: unsafe choice" if o.must_avoid else ""
-    return (
-        f"**{icon} {word}** — {safe_md(o.text)}  \n:gray[{detail}{unsafe}]\n\n"
-        + safe_md(o.rationale)
-        + basis_line(o.evidence)
-    )
-
-
-def _ordering_md(o: OptionResult) -> str:
-    right = o.verdict == "correct"
-    place = "right place" if right else f"belongs at {o.correct_position}"
-    return (
-        f"**{'✓' if right else '✗'} {o.your_position}.** {safe_md(o.text)} — *{place}*\n\n"
-        + safe_md(o.rationale)
-        + basis_line(o.evidence)
-    )
-
-
-def _token_md(o: OptionResult) -> str:
-    """A drag-and-drop token: where the trainee put it, where it belongs, and why."""
-    icon, word, _ = VERDICTS[o.verdict]
-    went = f"you put it in space {o.your_position}" if o.your_position else "you left it out"
-    home = f"it belongs in space {o.correct_position}" if o.correct_position else "it fits no space"
-    unsafe = " · :material/warning: unsafe choice" if o.must_avoid else ""
-    return (
-        f"**{icon} {word}** — {safe_md(o.text)}  \n:gray[{went}; {home}{unsafe}]\n\n"
-        + safe_md(o.rationale)
-        + basis_line(o.evidence)
-    )
-
-
-def _matrix_md(group: Sequence[OptionResult]) -> str:
-    first = group[0]
-    cells = []
-    for o in group:
-        icon, word, detail = VERDICTS[o.verdict]
-        unsafe = " · :material/warning: unsafe here" if o.must_avoid else ""
-        cells.append(f"{icon} **{word}** — {safe_md(o.text)}  \n:gray[{detail}{unsafe}]")
-    return (
-        f"**{safe_md(first.group)}**\n\n"
-        + "\n\n".join(cells)
-        + "\n\n"
-        + safe_md(first.rationale)
-        + basis_line(first.evidence)
-    )
-
-
-def _groups(options: Sequence[OptionResult]) -> list[list[OptionResult]]:
-    groups: dict[str | None, list[OptionResult]] = {}
-    for o in options:
-        groups.setdefault(o.group_id, []).append(o)
-    return list(groups.values())
-
-
-def _group_titles(step: Any) -> dict[str, str]:
-    if isinstance(step, BowTie):
-        return {w: (getattr(step, w).prompt or label) for w, label in WINGS.items()}
-    if isinstance(step, DropdownTable):
-        return {b.id: b.label or b.id for b in step.blanks}
-    if isinstance(step, MultipleResponseGrouping):
-        return {g.id: g.label for g in step.groups}
-    if isinstance(step, HighlightTable):
-        return {r.id: r.cells[0] for r in step.rows}
-    if hasattr(step, "blanks"):
-        return {b.id: f"Blank {i + 1}" for i, b in enumerate(ordered_blanks(step))}
-    return {}
-
-
-def option_entries(step: Any, result: ItemResult) -> list[tuple[str, str, Sequence[Evidence]]]:
-    """(Markdown, evidence key, evidence) per explained entry: an option, or a matrix row."""
-    if isinstance(step, Ordering):
-        ordered = sorted(result.options, key=lambda r: r.your_position or 0)
-        return [(_ordering_md(o), o.id, o.evidence) for o in ordered]
-    if isinstance(step, MatrixChoice | MatrixResponse):
-        return [(_matrix_md(g), str(g[0].group_id), g[0].evidence) for g in _groups(result.options)]
-    if isinstance(step, DragDropCloze | DragDropRationale):
-        placed = sorted(result.options, key=lambda o: (o.your_position is None, o.your_position))
-        return [(_token_md(o), f"token.{o.id}", o.evidence) for o in placed]
-    titles = _group_titles(step)
-    groups = _groups(result.options)
-    if isinstance(step, BowTie):
-        order = list(WINGS)
-        groups.sort(key=lambda g: order.index(g[0].group_id))
-    entries = []
-    for group in groups:
-        gid = group[0].group_id
-        for i, o in enumerate(group):
-            text = _option_md(o)
-            if gid is not None and i == 0:
-                text = f"##### {safe_md(titles.get(gid, group[0].group or gid))}\n\n" + text
-            entries.append((text, f"{gid}.{o.id}", o.evidence))  # no group: "None.<id>"
-    return entries
-
-
-def options_breakdown(step: Any, result: ItemResult, key: str | None = None) -> None:
-    """Every option (or cell) with chosen/keyed marks, rationale and evidence, in one box.
-
-    One Markdown element per option with its passages under it, separated by rules, rather
-    than a bordered box each: every element costs the server and each trainee's browser a
-    share of every submit (see benchmarks/bench_browser.py).
-    """
-    with st.container(border=True):
-        for i, (text, entry_key, cited) in enumerate(option_entries(step, result)):
-            st.markdown(("---\n\n" if i else "") + text)
-            passages(cited, key and f"{key}.{entry_key}")
+def passages_md(result: ItemResult) -> str:
+    """Every cited passage of the item once, verbatim, its quoted words in bold."""
+    quotes: dict[str, list[str]] = {}
+    for o in result.options:
+        for e in o.evidence:
+            if not e.nursing and e.quote:
+                quotes.setdefault(e.passage_id, []).append(e.quote)
+    blocks = []
+    for i, e in enumerate(result.evidence):
+        blocks.append(
+            f"**[{i + 1}]** Passage `{e.passage_id}` · {plain_md(e.source)}\n\n"
+            + quote_md(e.text, quotes.get(e.passage_id))
+        )
+    return "\n\n".join(blocks)
 
 
 def practice_notes(result: ItemResult) -> None:
@@ -247,21 +305,23 @@ def safety(result: ItemResult) -> None:
         )
 
 
+def _minutes(minutes: int) -> str:
+    hours, mins = divmod(minutes, 60)
+    return " ".join(x for x in (f"{hours} h" if hours else "", f"{mins} min" if mins else "") if x)
+
+
 def what_happened(move: Transition, clock: str | None, key: str | None = None) -> None:
-    """Consequence narratives of the answer, with the case clock after them."""
+    """Consequence narratives of the answer, with the case clock and their passages."""
+    del key  # kept for callers; the passages are on screen now, no expander to key
     if not move.narratives:
         return
     with st.container(border=True):
-        st.markdown("#### :material/history: What happened")
-        for text in move.narratives:
-            st.markdown(safe_md(text))
+        lines = ["#### :material/history: What happened", *map(safe_md, move.narratives)]
         if move.minutes and clock:
-            hours, mins = divmod(move.minutes, 60)
-            spent = " ".join(
-                x for x in (f"{hours} h" if hours else "", f"{mins} min" if mins else "") if x
-            )
-            st.caption(f":material/schedule: {spent} passed · clock now {clock}")
-        evidence(move.evidence, key and f"{key}.happened")
+            lines.append(f":material/schedule: {_minutes(move.minutes)} passed · clock now {clock}")
+        cited = [e for e in move.evidence if not e.nursing]
+        lines += [quote_md(e.text, e.quote) + f"\n\nPassage `{e.passage_id}`" for e in cited]
+        st.markdown("\n\n".join(lines))
 
 
 def feedback_summary(
@@ -270,23 +330,51 @@ def feedback_summary(
     clock: str | None = None,
     key: str | None = None,
 ) -> None:
-    """Points, safety calls, the key points, and what happened after the answer.
-
-    ``key`` (unique on the page) makes the passage expanders lazy; see ``passages``.
-    """
-    score_line(result)
-    pair_breakdown(result)
-    safety(result)
+    """The score (and safety calls) with what happened beside it, then the key points."""
+    if move is not None and move.narratives:
+        score, happened = st.columns(2, gap="medium")
+        with score:
+            score_line(result)
+            safety(result)
+        with happened:
+            what_happened(move, clock, key)
+    else:
+        score_line(result)
+        safety(result)
     with st.container(border=True):
         st.markdown("**Key points**\n\n" + safe_md(result.feedback))
-    if move is not None:
-        what_happened(move, clock, key)
 
 
 def feedback_details(step: Any, result: ItemResult, key: str | None = None) -> None:
-    """Every option explained with its evidence, then the practice notes."""
-    st.markdown("#### Your answer, option by option")
-    options_breakdown(step, result, key)
+    """Your answer against the key, the rationales to read, the passages, practice notes.
+
+    ``key`` (unique on the page) makes the expander of the other rationales lazy: its
+    content is only sent when it is opened.
+    """
+    heads, rows = answer_rows(step, result)
+    numbers = numbered(result)
+    is_order = isinstance(step, Ordering)
+    parts = ["#### Your answer and the key", table_md(heads, rows)]
+    if result.pairs:
+        parts.append(pairs_md(result))
+    to_read = [r for r in rows if r.needs_reading]
+    if to_read:
+        parts.append("**Why** (what you missed or got wrong)")
+        parts.append("\n".join(rationale_md(r, numbers, is_order) for r in to_read))
+    st.markdown("\n\n".join(parts))
+    rest = [r for r in rows if not r.needs_reading]
+    if rest:
+        label = f"Why the rest is right ({len(rest)})"
+        icon = ":material/lightbulb:"
+        if key is None:
+            box = st.expander(label, icon=icon)
+        else:
+            box = st.expander(label, icon=icon, key=f"{key}.rest", on_change="rerun")
+        if key is None or box.open:
+            with box:
+                st.markdown("\n".join(rationale_md(r, numbers, is_order) for r in rest))
+    if numbers:
+        st.markdown("#### Guidance quoted\n\n" + passages_md(result))
     practice_notes(result)
 
 

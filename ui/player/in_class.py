@@ -221,6 +221,13 @@ def class_header(engine: Engine, info: AttemptInfo, rules: ClassRules | None) ->
         _watch(engine, info, rules.seconds_left is not None)
 
 
+# Warn this long before a timed exam ends. The watch ticks every WATCH_SECONDS, so the warning
+# shows at least WARN_SECONDS - WATCH_SECONDS before the end: well over the 20 s of WCAG 2.2.1.
+# Exam rules allow no extension (the time limit is essential to the exam), so the warning is
+# what the trainee gets: time to submit the answer being worked on.
+WARN_SECONDS = 120
+
+
 @st.fragment(run_every=WATCH_SECONDS)
 def _watch(engine: Engine, info: AttemptInfo, timed: bool) -> None:
     """Rerun the page the moment answering ends (End now, time up); show the time left."""
@@ -235,6 +242,16 @@ def _watch(engine: Engine, info: AttemptInfo, timed: bool) -> None:
     minutes = math.ceil((left or 0) / 60)
     text = f"{minutes} minutes left" if (left or 0) >= 60 else "Less than a minute left"
     st.badge(text, icon=":material/timer:", color="orange" if minutes <= 5 else "blue")
+    if left is not None and left <= WARN_SECONDS:
+        warning = (
+            f"**About {minutes} minute{'s' if minutes != 1 else ''} left in this exam.** "
+            "Submit the answer you are working on: answers count once submitted."
+        )
+        st.warning(warning, icon=":material/timer:")  # an alert: screen readers announce it
+        warned = f"warned:{info.id}"
+        if not st.session_state.get(warned):
+            st.session_state[warned] = True
+            st.toast(warning, icon=":material/timer:")
 
 
 REFUSED = {
