@@ -24,7 +24,7 @@ PY = sys.executable
 COLD = """
 import time, json
 t0 = time.perf_counter()
-from scoring.loader import load_library
+from scoring.library.loader import load_library
 t1 = time.perf_counter()
 lib = load_library()
 t2 = time.perf_counter()
@@ -34,7 +34,7 @@ print(json.dumps({"import": t1 - t0, "load": t2 - t1, "cases": len(lib.cases),
 
 HOSTILE = """
 import json, resource, sys, time
-from scoring.yaml_reader import YamlError, read_yaml_file
+from scoring.format.yaml_reader import YamlError, read_yaml_file
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t = time.perf_counter()
 try:
@@ -60,8 +60,8 @@ def bench_load() -> None:
     load = statistics.median(c["load"] for c in colds)
     imp = statistics.median(c["import"] for c in colds)
     n = colds[0]["cases"]
-    from scoring.guidance import load_guidance
-    from scoring.loader import load_library
+    from scoring.guidance.passages import load_guidance
+    from scoring.library.loader import load_library
 
     lib = load_guidance()
     load_library(lib=lib)
@@ -97,9 +97,9 @@ def bench_validate_process() -> None:
 
 
 def bench_scoring() -> None:
-    from scoring.items import score_points, score_response
-    from scoring.loader import load_library
-    from scoring.simulate import random_response
+    from scoring.engine.items import score_points, score_response
+    from scoring.engine.simulate import random_response
+    from scoring.library.loader import load_library
 
     library = load_library()
     rng = random.Random(7)
@@ -170,8 +170,8 @@ def bench_hostile() -> None:
 WORST = """
 import json, sys, time
 from scoring.errors import CaseError
-from scoring.guidance import load_guidance
-from scoring.loader import load_case_bytes
+from scoring.guidance.passages import load_guidance
+from scoring.library.loader import load_case_bytes
 raw = open(sys.argv[1], "rb").read()
 lib = load_guidance()
 best, count = None, 0

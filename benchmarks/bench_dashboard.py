@@ -59,8 +59,8 @@ def fill_class(
 
     from classroom import sessions
     from classroom.attempts import new_token
-    from classroom.schema import Answer, Attempt, Learner, Participant, utcnow
     from classroom.simulation import display_name, plan_student
+    from classroom.storage.schema import Answer, Attempt, Learner, Participant, utcnow
 
     case_ids = case_ids or tuple(sorted(library.cases))
     info = sessions.create_session(engine, "Dashboard benchmark", case_ids)
@@ -125,10 +125,10 @@ def fill_class(
 
 def bench(label: str, url: str) -> bool:
     """Print the timings on one database; True when every target is met."""
-    from classroom.dashboard import DashboardCache, build_dashboard, session_frames
-    from classroom.db import dispose_engine, get_engine
-    from classroom.exports import exports_for
-    from scoring.loader import load_library
+    from classroom.analytics.dashboard import DashboardCache, build_dashboard, session_frames
+    from classroom.analytics.exports import exports_for
+    from classroom.storage.db import dispose_engine, get_engine
+    from scoring.library.loader import load_library
 
     library = load_library()
     engine = get_engine(url)

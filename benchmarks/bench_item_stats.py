@@ -34,7 +34,7 @@ def synthetic_responses(n_students: int, n_items: int, seed: int = 0) -> pd.Data
 
 def main() -> None:
     """Print the best and median wall time of item_statistics for each data set."""
-    from classroom.item_stats import item_statistics
+    from classroom.analytics.item_stats import item_statistics
 
     for n_students, n_items in ((300, 54), (2_000, 50)):
         responses = synthetic_responses(n_students, n_items)

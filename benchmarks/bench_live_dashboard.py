@@ -77,9 +77,9 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     from classroom import sessions
-    from classroom.db import get_engine
     from classroom.simulation import plan_student
-    from scoring.loader import load_library
+    from classroom.storage.db import get_engine
+    from scoring.library.loader import load_library
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-live-"))
     url = f"sqlite:///{tmp / 'casebook.db'}"

@@ -25,9 +25,9 @@ P95_TARGET_MS = 50.0
 def run(label: str, url: str, students: int, workers: int) -> bool:
     """Simulate one class on ``url``; print the figures; True when every target is met."""
     from classroom import sessions
-    from classroom.db import dispose_engine, get_engine
     from classroom.simulation import simulate
-    from scoring.loader import load_library
+    from classroom.storage.db import dispose_engine, get_engine
+    from scoring.library.loader import load_library
 
     library = load_library()
     case_ids = sorted(library.cases)

@@ -8,12 +8,12 @@ from pathlib import Path
 import click
 
 from casebook.commands_cases import guidance_or_exit
-from scoring.coverage import coverage as build_coverage
-from scoring.coverage import coverage_csv, coverage_table
-from scoring.loader import cases_dir, load_library
-from scoring.models import ITEM_TYPES
-from scoring.schema import ITEM_SET_SCHEMA_FILE, SCHEMA_FILE, schema_text
-from scoring.skeleton import SkeletonError, item_set_skeleton, skeleton
+from scoring.format.models import ITEM_TYPES
+from scoring.format.schema import ITEM_SET_SCHEMA_FILE, SCHEMA_FILE, schema_text
+from scoring.format.skeleton import SkeletonError, item_set_skeleton, skeleton
+from scoring.library.coverage import coverage as build_coverage
+from scoring.library.coverage import coverage_csv, coverage_table
+from scoring.library.loader import cases_dir, load_library
 
 
 @click.command()

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from scoring.case_path import score_case
+from scoring.engine.case_path import score_case
 from scoring.errors import CaseError, ResponseError
-from scoring.guidance import GuidanceLibrary, load_guidance
+from scoring.guidance.passages import GuidanceLibrary, load_guidance
+from scoring.library.loader import LoadedItemSet, case_files, load_library, load_source
 from scoring.lint import RULES
 from scoring.lint.engine import lint_case, lint_paths
-from scoring.loader import LoadedItemSet, case_files, load_library, load_source
 
 
 def guidance_or_exit() -> GuidanceLibrary:
@@ -188,7 +188,7 @@ def _score_items(
     loaded: LoadedItemSet, responses: dict, responses_file: Path, lib: GuidanceLibrary
 ) -> None:
     """Each answered standalone item scored on its own (a set is no attempt: no total)."""
-    from scoring.items import score_response
+    from scoring.engine.items import score_response
 
     items = {s.id: s for s in loaded.item_set.items}
     out = []
@@ -242,7 +242,7 @@ def guidance(ctx: click.Context, show_all: bool) -> None:
     if passage_id:
         found = lib.passage(passage_id)
         if found is None:
-            from scoring.problems import did_you_mean
+            from scoring.format.problems import did_you_mean
 
             click.echo(
                 f"unknown passage id '{passage_id}'" + did_you_mean(passage_id, lib.passage_ids()),
@@ -301,9 +301,9 @@ def guidance_import(
     sentences: int,
 ) -> None:
     """Make a passage file from a plain-text guidance document (UTF-8 .txt)."""
-    from scoring.guidance import guidance_dir, load_guidance_file
-    from scoring.guidance_import import ImportProblem, import_text, normalize
-    from scoring.skeleton import ID_PATTERN
+    from scoring.format.skeleton import ID_PATTERN
+    from scoring.guidance.importer import ImportProblem, import_text, normalize
+    from scoring.guidance.passages import guidance_dir, load_guidance_file
 
     if not ID_PATTERN.match(doc_id) or len(doc_id) > 80:
         raise click.UsageError(

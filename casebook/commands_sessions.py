@@ -21,14 +21,15 @@ import pandas as pd
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 
-from classroom import closing, db, sessions
-from classroom.dashboard import build_dashboard, session_frames
-from classroom.exports import exports_for, to_csv_bytes, to_xlsx_bytes, workbook_sheets
+from classroom import closing, sessions
+from classroom.analytics.dashboard import build_dashboard, session_frames
+from classroom.analytics.exports import exports_for, to_csv_bytes, to_xlsx_bytes, workbook_sheets
 from classroom.simulation import LOAD_TEST_SWITCH_INTERVAL
 from classroom.simulation import simulate as run_simulation
+from classroom.storage import db
 from scoring.errors import CaseError
-from scoring.loader import CaseLibrary, load_library
-from scoring.problems import did_you_mean
+from scoring.format.problems import did_you_mean
+from scoring.library.loader import CaseLibrary, load_library
 
 DEFAULT_PUBLIC_URL = "http://localhost:8501"
 JOIN_PAGE = "join"

@@ -26,11 +26,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, Row
 
-from classroom.db import reading, translate_errors
-from classroom.schema import Answer, Attempt, ClassSession, Learner, Participant, utcnow
-from scoring.explain import ItemResult
-from scoring.grades import ReportedScore, reported_score
-from scoring.models import Skill, Step
+from classroom.storage.db import reading, translate_errors
+from classroom.storage.schema import Answer, Attempt, ClassSession, Learner, Participant, utcnow
+from scoring.engine.explain import ItemResult
+from scoring.engine.grades import ReportedScore, reported_score
+from scoring.format.models import Skill, Step
 
 KINDS = ("case", "quiz")
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -567,7 +567,7 @@ def finish_attempt(
 ) -> AttemptInfo:
     """Mark the attempt finished with the reported score of its stored answers.
 
-    The score is computed here, from what was stored, with ``scoring.grades``: the same
+    The score is computed here, from what was stored, with ``scoring.engine.grades``: the same
     number the debrief shows. The cap stored when the attempt started is used; the
     ``must_avoid_cap`` given is only a fallback for attempts started before caps were
     stored. Finishing twice keeps the first result.

@@ -14,11 +14,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from classroom.attempts import finish_with, normalize_code, score_of_answers
-from classroom.db import translate_errors
 from classroom.grades import path_bounds_of, points_left
-from classroom.schema import Answer, Attempt, ClassSession, utcnow
 from classroom.sessions import SessionInfo, get_session
-from scoring.loader import CaseLibrary
+from classroom.storage.db import translate_errors
+from classroom.storage.schema import Answer, Attempt, ClassSession, utcnow
+from scoring.library.loader import CaseLibrary
 
 __all__ = ["end_answering"]
 

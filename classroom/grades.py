@@ -2,7 +2,8 @@
 
 Every classroom surface that shows a score reads it here: the live dashboard (roster, scores,
 one student), ``casebook report``, every export, and the course gradebook and LMS passback
-to come. The score itself is defined in ``scoring.grades``; this module only finds its inputs:
+to come. The score itself is defined in ``scoring.engine.grades``; this module only finds its
+inputs:
 
 - a **finished** attempt: the score stored when it finished (``classroom.attempts``);
 - an attempt **in progress**: its answers so far, out of the points answered plus the most
@@ -11,7 +12,7 @@ to come. The score itself is defined in ``scoring.grades``; this module only fin
 - an activity **not started**: 0 of the most points on any path of the case (a quiz: of
   every item), so a grade is never missing a part of the session.
 
-A student's grade for the session is ``scoring.grades.combined_score`` of their activities.
+A student's grade for the session is ``scoring.engine.grades.combined_score`` of their activities.
 
 Readers: :func:`attempt_scores` (a frame, one row per participant × activity) and
 :func:`student_grades` (one row per participant) for the tables; :func:`session_scores`
@@ -30,11 +31,11 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from classroom.session_data import SessionData, session_frames, text_column
-from scoring.case_path import path_bounds
-from scoring.grades import ReportedScore, combined_score, reported_score
-from scoring.items import max_points
-from scoring.loader import CaseLibrary
-from scoring.quiz import QUIZ_ID
+from scoring.engine.case_path import path_bounds
+from scoring.engine.grades import ReportedScore, combined_score, reported_score
+from scoring.engine.items import max_points
+from scoring.engine.quiz import QUIZ_ID
+from scoring.library.loader import CaseLibrary
 
 __all__ = [
     "SCORE_COLUMNS",

@@ -12,10 +12,10 @@ Decisions:
   the folder.
 - The version replaced is archived first as
   ``<cases folder>/.versions/<case id>/<UTC time>-<version>.yaml.bak``. The ``.bak`` suffix
-  keeps it out of ``scoring.loader.case_files`` (which reads ``*.yaml``/``*.yml`` only), so
+  keeps it out of ``scoring.library.loader.case_files`` (which reads ``*.yaml``/``*.yml`` only), so
   archives are never loaded as cases, and the archive moves with the cases folder.
-- ``version`` is ``scoring.loader.version_of`` of the file's bytes, the fingerprint an attempt
-  records, so ``load_version`` finds the text an attempt was started on.
+- ``version`` is ``scoring.library.loader.version_of`` of the file's bytes, the fingerprint an
+  attempt records, so ``load_version`` finds the text an attempt was started on.
 """
 
 from __future__ import annotations
@@ -32,10 +32,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scoring.errors import CaseError, Problem
-from scoring.guidance import GuidanceLibrary, load_guidance
-from scoring.loader import LoadedCase, case_files, cases_dir, load_case_bytes, version_of
-from scoring.schema import MODELINE
-from scoring.yaml_reader import MAX_BYTES, YamlError, read_yaml_bytes, read_yaml_file
+from scoring.format.schema import MODELINE
+from scoring.format.yaml_reader import MAX_BYTES, YamlError, read_yaml_bytes, read_yaml_file
+from scoring.guidance.passages import GuidanceLibrary, load_guidance
+from scoring.library.loader import LoadedCase, case_files, cases_dir, load_case_bytes, version_of
 
 ARCHIVE = ".versions"
 ARCHIVE_SUFFIX = ".yaml.bak"

@@ -3,7 +3,7 @@
 ``session_frames`` runs three queries (participants, attempts, answers) and decodes each
 distinct JSON response once; ``answer_key`` is the cheap fingerprint that tells whether
 anything the dashboard shows has changed. The tables themselves are in
-``classroom.dashboard``.
+``classroom.analytics.dashboard``.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from classroom.db import reading, storage_error, translate_errors
-from classroom.schema import Answer, Attempt, ClassSession, Participant
 from classroom.sessions import SessionInfo, get_session, normalize_code
-from scoring.models import Skill
+from classroom.storage.db import reading, storage_error, translate_errors
+from classroom.storage.schema import Answer, Attempt, ClassSession, Participant
+from scoring.format.models import Skill
 
 RESPONSE_COLUMNS = (
     "student",

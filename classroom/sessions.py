@@ -35,9 +35,9 @@ from classroom.attempts import (
     normalize_code,
     time_is_up,
 )
-from classroom.db import reading, translate_errors
-from classroom.schema import Answer, Attempt, ClassSession, Participant, utcnow
-from scoring.text import clean_line
+from classroom.storage.db import reading, translate_errors
+from classroom.storage.schema import Answer, Attempt, ClassSession, Participant, utcnow
+from scoring.format.text import clean_line
 
 __all__ = [
     "CODE_ALPHABET",
@@ -248,7 +248,7 @@ def join_session(
 ) -> tuple[SessionInfo, str]:
     """Join a session under a display name; return it and the learner's (maybe new) token.
 
-    Raises ``scoring.text.TextError`` for a name with a control character or a wrong length,
+    Raises ``scoring.format.text.TextError`` for a name with a control character or a wrong length,
     ValueError for an unknown or closed session.
     """
     name = clean_line(display_name, "a display name", NAME_LENGTH)

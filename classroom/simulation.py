@@ -1,7 +1,7 @@
 """Synthetic students playing a class session concurrently, for demos and load tests.
 
 Each student joins under a display name and plays every case of the session as the case
-player does: start the attempt, answer the current step (``scoring.simulate``), score it,
+player does: start the attempt, answer the current step (``scoring.engine.simulate``), score it,
 store it with ``record_answer``, follow the transition (branches included) and finish the
 attempt at the end of the path. Each student's walk (answers, scores, branches) is planned
 before the clock starts and then written by the worker threads, so the figures measure the
@@ -28,12 +28,12 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from classroom import attempts, sessions
-from classroom.db import StorageError
-from scoring.case_path import summarize, transition
-from scoring.grades import ReportedScore
-from scoring.items import score_response
-from scoring.loader import CaseLibrary
-from scoring.simulate import random_response
+from classroom.storage.db import StorageError
+from scoring.engine.case_path import summarize, transition
+from scoring.engine.grades import ReportedScore
+from scoring.engine.items import score_response
+from scoring.engine.simulate import random_response
+from scoring.library.loader import CaseLibrary
 
 RESEND_RATE = 0.02
 # For the process running a simulation: CPython's default GIL switch interval (5 ms) lets

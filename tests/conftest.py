@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from scoring.guidance import GuidanceLibrary, load_guidance
-from scoring.loader import CaseLibrary, load_library
+from scoring.guidance.passages import GuidanceLibrary, load_guidance
+from scoring.library.loader import CaseLibrary, load_library
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -62,7 +62,7 @@ POSTGRES_TEST_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 @pytest.fixture
 def sqlite_url(tmp_path):
     """URL of a fresh SQLite file; its cached engine is closed afterwards."""
-    from classroom.db import dispose_engine
+    from classroom.storage.db import dispose_engine
 
     url = f"sqlite:///{tmp_path / 'casebook.db'}"
     yield url
@@ -100,7 +100,7 @@ def pg_url(postgres_server):
     """URL of a fresh PostgreSQL schema (via ``search_path``), dropped afterwards."""
     import secrets
 
-    from classroom.db import dispose_engine
+    from classroom.storage.db import dispose_engine
 
     schema = f"t_{secrets.token_hex(6)}"
     with postgres_server.begin() as conn:
@@ -128,7 +128,7 @@ def db_url(request):
 @pytest.fixture
 def db_engine(db_url):
     """The migrated, cached engine of ``db_url``."""
-    from classroom.db import get_engine
+    from classroom.storage.db import get_engine
 
     return get_engine(db_url)
 
@@ -264,7 +264,7 @@ def app_env(tmp_path, monkeypatch, clear_st_caches):
     import shutil
     from types import SimpleNamespace
 
-    from classroom.db import dispose_engine
+    from classroom.storage.db import dispose_engine
 
     cases = tmp_path / "trainee-cases"  # its own name: other fixtures may make tmp_path/cases
     cases.mkdir()
@@ -279,7 +279,7 @@ def app_env(tmp_path, monkeypatch, clear_st_caches):
 @pytest.fixture
 def class_app_env(tmp_path, monkeypatch, clear_st_caches):
     """The app on a fresh SQLite file and the shipped cases (read-only here)."""
-    from classroom.db import dispose_engine
+    from classroom.storage.db import dispose_engine
 
     url = f"sqlite:///{tmp_path / 'casebook.db'}"
     monkeypatch.setenv("CASEBOOK_DATABASE_URL", url)
@@ -291,13 +291,13 @@ def class_app_env(tmp_path, monkeypatch, clear_st_caches):
 @pytest.fixture
 def class_engine(class_app_env):
     """The engine of ``class_app_env``'s database."""
-    from classroom.db import get_engine
+    from classroom.storage.db import get_engine
 
     return get_engine(class_app_env)
 
 
 def keyed_response(step):
-    """The raw response that earns full marks on ``step`` (see scoring.responses)."""
+    """The raw response that earns full marks on ``step`` (see scoring.engine.responses)."""
     kind = step.type
     if kind in ("multiple_choice", "select_all", "select_n", "highlight", "highlight_table"):
         return [o.id for o in step.options if o.keyed]
@@ -361,7 +361,7 @@ class AppDriver:
         Native widgets are set as a trainee sets them; the NGN component (which AppTest
         cannot click) gets what its change callback stores for the same answer.
         """
-        from scoring.responses import normalize_response
+        from scoring.engine.responses import normalize_response
         from ui.player.widgets import state_entries
 
         at, k = self.at, key or self.widget_key()

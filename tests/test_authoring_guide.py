@@ -10,14 +10,14 @@ import jsonschema
 import pytest
 import yaml
 
-from scoring.case_path import score_case
-from scoring.checks import check_case
-from scoring.guidance import Guidance, GuidanceLibrary
-from scoring.items import score_response
-from scoring.loader import LoadedCase, check_item_set_document, load_case_bytes
-from scoring.models import ITEM_TYPES, Case, Option, Quote, Skill, Tab
-from scoring.schema import ITEM_SET_MODELINE, MODELINE, case_schema, item_set_schema
-from scoring.yaml_reader import read_yaml_text
+from scoring.engine.case_path import score_case
+from scoring.engine.items import score_response
+from scoring.format.models import ITEM_TYPES, Case, Option, Quote, Skill, Tab
+from scoring.format.schema import ITEM_SET_MODELINE, MODELINE, case_schema, item_set_schema
+from scoring.format.yaml_reader import read_yaml_text
+from scoring.guidance.passages import Guidance, GuidanceLibrary
+from scoring.library.checks import check_case
+from scoring.library.loader import LoadedCase, check_item_set_document, load_case_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = (ROOT / "docs" / "authoring.md").read_text(encoding="utf-8")
@@ -138,7 +138,7 @@ def test_example_guidance_document_loads_and_can_be_cited(guidance_lib, minimal_
 def _fields() -> set[str]:
     from pydantic import BaseModel
 
-    import scoring.models as models
+    import scoring.format.models as models
 
     names: set[str] = set()
     for obj in vars(models).values():

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from scoring.case_path import clock_time, path_bounds, score_case, successors
-from scoring.items import max_points
-from scoring.models import Skill
+from scoring.engine.case_path import clock_time, path_bounds, score_case, successors
+from scoring.engine.items import max_points
+from scoring.format.models import Skill
 
 SCC = "scc-back-pain-could-not-wait"
 KEYS = {

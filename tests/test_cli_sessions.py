@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from casebook.cli import cli
 from classroom import sessions
-from classroom.db import get_engine
 from classroom.simulation import simulate
+from classroom.storage.db import get_engine
 
 CODE = re.compile(r"Join code: ([A-Z0-9]{6})")
 

@@ -167,8 +167,8 @@ def test_an_answer_in_flight_at_end_now_is_stored_and_acknowledged_or_refused_an
 
 def test_end_now_counts_a_quiz_s_unanswered_items_as_zero(db_engine, shipped):
     """A quiz ended after one answer: 0 of the items not answered (an item set's included)."""
-    from scoring.items import max_points
-    from scoring.quiz import QUIZ_ID, quiz_bank
+    from scoring.engine.items import max_points
+    from scoring.engine.quiz import QUIZ_ID, quiz_bank
 
     bank = quiz_bank(shipped.sources())
     from_cases = [i for i in bank if shipped.get(i.case.id) is not None]

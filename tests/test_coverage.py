@@ -9,10 +9,10 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from casebook.cli import cli
-from scoring.coverage import coverage, coverage_csv, coverage_table
-from scoring.guidance import Guidance, GuidanceLibrary
-from scoring.loader import load_case_bytes
-from scoring.models import ITEM_TYPES, Skill
+from scoring.format.models import ITEM_TYPES, Skill
+from scoring.guidance.passages import Guidance, GuidanceLibrary
+from scoring.library.coverage import coverage, coverage_csv, coverage_table
+from scoring.library.loader import load_case_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 SECOND = """\

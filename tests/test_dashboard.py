@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from classroom import attempts, sessions
-from classroom.dashboard import (
+from classroom.analytics.dashboard import (
     DashboardCache,
     answer_key,
     build_dashboard,
@@ -30,11 +30,11 @@ from classroom.dashboard import (
     skill_performance,
     student_answers,
 )
-from classroom.exports import exports_for
-from classroom.item_stats import random_guess_baseline
-from scoring.case_path import transition
-from scoring.items import score_response
-from scoring.models import Skill
+from classroom.analytics.exports import exports_for
+from classroom.analytics.item_stats import random_guess_baseline
+from scoring.engine.case_path import transition
+from scoring.engine.items import score_response
+from scoring.format.models import Skill
 
 ANSWERS = {
     "Ana": {
@@ -377,10 +377,10 @@ def test_every_choice_a_response_can_make_is_in_its_items_option_catalog(shipped
     item type (the drag-and-drop, grouping and highlight-table ones included)."""
     import random
 
-    from classroom.dashboard import _option_catalog
+    from classroom.analytics.dashboard import _option_catalog
     from classroom.session_data import _choice_keys
-    from scoring.responses import normalize_response
-    from scoring.simulate import random_response
+    from scoring.engine.responses import normalize_response
+    from scoring.engine.simulate import random_response
 
     rng = random.Random(5)
     seen = set()

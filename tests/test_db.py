@@ -11,8 +11,9 @@ import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
-from classroom import attempts, db
-from classroom.db import MIGRATIONS, StorageError, get_engine, make_engine, upgrade
+from classroom import attempts
+from classroom.storage import db
+from classroom.storage.db import MIGRATIONS, StorageError, get_engine, make_engine, upgrade
 
 HEAD = ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
@@ -200,7 +201,8 @@ def test_plain_postgres_urls_use_psycopg_3():
 def test_storage_modules_do_not_import_streamlit():
     code = (
         "import sys\n"
-        "import classroom.attempts, classroom.db, classroom.schema, classroom.sessions\n"
+        "import classroom.attempts, classroom.storage.db, classroom.storage.schema\n"
+        "import classroom.sessions\n"
         "print('streamlit' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

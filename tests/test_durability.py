@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from classroom.attempts import answers, new_learner, record_answer
-from classroom.db import PROJECT_ROOT, StorageError, get_engine, make_engine
+from classroom.storage.db import PROJECT_ROOT, StorageError, get_engine, make_engine
 
 KILL_AFTER = 40
 ANSWER = {
@@ -26,7 +26,7 @@ ANSWER = {
 CHILD = """
 import sys
 from classroom.attempts import new_learner, record_answer, start_attempt
-from classroom.db import get_engine
+from classroom.storage.db import get_engine
 
 engine = get_engine(sys.argv[1])
 token = new_learner(engine)

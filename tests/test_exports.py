@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from classroom.exports import (
+from classroom.analytics.exports import (
     FORMULA_TRIGGERS,
     neutralize_cell,
     neutralize_frame,
@@ -193,7 +193,7 @@ def test_xlsx_rejects_sheet_names_differing_only_in_case():
         to_xlsx_bytes({"Items": pd.DataFrame(), "items": pd.DataFrame()})
 
 
-# A gradebook as classroom.dashboard.exports_for writes it (its numbers are tested there).
+# A gradebook as classroom.analytics.dashboard.exports_for writes it (its numbers are tested there).
 GRADEBOOK = pd.DataFrame(
     {
         "student": ["Bo", "Cy", "Zoë"],

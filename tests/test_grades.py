@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scoring.grades import Outcome, combined_score, format_percent, outcome_of, reported_score
+from scoring.engine.grades import (
+    Outcome,
+    combined_score,
+    format_percent,
+    outcome_of,
+    reported_score,
+)
 
 
 def test_the_issue_example_capped_at_50():

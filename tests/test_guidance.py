@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from scoring.guidance import Guidance, load_guidance
+from scoring.guidance.passages import Guidance, load_guidance
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_SOURCE = ROOT.parent / "shared" / "guidance" / "bone-metastasis.txt"
@@ -75,7 +75,7 @@ def test_a_second_guidance_document_loads_beside_the_first(tmp_path):
 
 
 def test_the_answer_key_notice_names_the_source_and_its_review_date(guidance_lib):
-    from scoring.guidance import readable_date
+    from scoring.guidance.passages import readable_date
 
     notice = guidance_lib.notice(["bone-metastasis", "bone-metastasis", "no-such-document"])
     assert notice.count("Answer keys follow") == 1

@@ -13,8 +13,7 @@ import yaml
 from click.testing import CliRunner
 
 from casebook.cli import cli
-from scoring.guidance import load_guidance, load_guidance_file
-from scoring.guidance_import import (
+from scoring.guidance.importer import (
     ImportProblem,
     find_spans,
     import_text,
@@ -22,7 +21,8 @@ from scoring.guidance_import import (
     rebuild,
     slug,
 )
-from scoring.loader import load_library
+from scoring.guidance.passages import load_guidance, load_guidance_file
+from scoring.library.loader import load_library
 
 ROOT = Path(__file__).resolve().parent.parent
 SECOND = ROOT / "tests" / "fixtures" / "second-guidance"

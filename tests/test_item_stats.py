@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classroom.item_stats import (
+from classroom.analytics.item_stats import (
     ITEM_COLUMNS,
     ItemDataError,
     distractor_counts,

@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
+from scoring.engine.items import max_points, score_points, score_response
+from scoring.engine.simulate import random_response
 from scoring.errors import ResponseError
-from scoring.guidance import GuidanceLibrary
-from scoring.items import max_points, score_points, score_response
-from scoring.models import Step
-from scoring.simulate import random_response
+from scoring.format.models import Step
+from scoring.guidance.passages import GuidanceLibrary
 
 STEP = TypeAdapter(Step)
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from scoring.engine.items import max_points, score_points, score_response
+from scoring.engine.simulate import random_response
 from scoring.errors import ResponseError
-from scoring.items import max_points, score_points, score_response
-from scoring.simulate import random_response
 from tests.test_items import opt, step
 
 
@@ -185,7 +185,7 @@ SHAPES = [
 
 @given(shape=st.integers(0, len(SHAPES) - 1), seed=st.integers(0, 10_000), ability=st.floats(0, 1))
 def test_between_zero_and_max_and_the_fast_path_agrees(shape, seed, ability):
-    from scoring.guidance import GuidanceLibrary
+    from scoring.guidance.passages import GuidanceLibrary
 
     s = SHAPES[shape]()
     raw = random_response(s, random.Random(seed), ability)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from scoring.case_path import score_case
-from scoring.checks import _all_choices
-from scoring.items import max_points
+from scoring.engine.case_path import score_case
+from scoring.engine.items import max_points
+from scoring.format.models import ITEM_TYPES, NURSING, Option, Quote, Skill
+from scoring.library.checks import _all_choices
 from scoring.lint.engine import lint_case
 from scoring.lint.text import visible
-from scoring.models import ITEM_TYPES, NURSING, Option, Quote, Skill
 
 # Grounding section 0 item 4: currently recommended treatments are never wrong answers.
 RECOMMENDED = re.compile(
@@ -67,7 +67,7 @@ def test_every_skill_and_item_type_is_covered(shipped):
 
 
 def test_every_standalone_item_scores_full_marks_on_its_key(shipped, keyed):
-    from scoring.items import score_response
+    from scoring.engine.items import score_response
 
     assert shipped.item_sets, "the library ships an item set"
     for loaded in shipped.item_sets.values():

@@ -10,11 +10,11 @@ from click.testing import CliRunner
 
 from casebook.cli import cli
 from scoring.errors import CaseError
-from scoring.guidance import Guidance, GuidanceLibrary
+from scoring.format.yaml_reader import read_yaml_text
+from scoring.guidance.passages import Guidance, GuidanceLibrary
+from scoring.library.loader import load_case_bytes
 from scoring.lint import RULES
 from scoring.lint.engine import lint_case, lint_paths
-from scoring.loader import load_case_bytes
-from scoring.yaml_reader import read_yaml_text
 
 CORPUS = Path(__file__).resolve().parent / "lint_corpus"
 FLAWED = sorted(CORPUS.glob("*/flawed.yaml"))

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from scoring.format.yaml_reader import read_yaml_text
+from scoring.library.loader import LoadedItemSet, check_item_set_document, version_of
 from scoring.lint.engine import lint_case, lint_paths
-from scoring.loader import LoadedItemSet, check_item_set_document, version_of
-from scoring.yaml_reader import read_yaml_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

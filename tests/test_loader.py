@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from scoring.errors import CaseError
-from scoring.loader import load_case_bytes, load_library, load_source
-from scoring.yaml_reader import MAX_VALUES
+from scoring.format.yaml_reader import MAX_VALUES
+from scoring.library.loader import load_case_bytes, load_library, load_source
 
 BAD = Path(__file__).resolve().parent / "bad_cases"
 GOLDEN = sorted(BAD.glob("*.yaml"))
@@ -122,7 +122,7 @@ def test_a_control_character_written_as_an_escape_is_refused(minimal_yaml, guida
 
 
 def test_an_item_set_is_loaded_as_one_and_refused_where_a_case_is_expected(guidance_lib):
-    from scoring.loader import LoadedItemSet
+    from scoring.library.loader import LoadedItemSet
 
     path = Path(__file__).resolve().parent.parent / "cases" / "items"
     [loaded] = [load_source(p, guidance_lib) for p in sorted(path.glob("*.yaml"))]

@@ -9,9 +9,9 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from classroom.attempts import answers, get_attempt, list_attempts, record_answer, start_attempt
-from classroom.db import MIGRATIONS, make_engine, upgrade
-from classroom.schema import Base
 from classroom.sessions import create_session, join_session
+from classroom.storage.db import MIGRATIONS, make_engine, upgrade
+from classroom.storage.schema import Base
 
 TOKEN = "revision-0001-learner-token"
 

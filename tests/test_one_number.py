@@ -22,12 +22,12 @@ from hypothesis import strategies as st
 
 from casebook.cli import cli
 from classroom import attempts, sessions
-from classroom.dashboard import build_dashboard, session_frames
-from classroom.exports import exports_for, to_csv_bytes, to_xlsx_bytes, workbook_sheets
-from scoring.case_path import transition
-from scoring.items import score_response
-from scoring.loader import load_library
-from scoring.simulate import random_response
+from classroom.analytics.dashboard import build_dashboard, session_frames
+from classroom.analytics.exports import exports_for, to_csv_bytes, to_xlsx_bytes, workbook_sheets
+from scoring.engine.case_path import transition
+from scoring.engine.items import score_response
+from scoring.engine.simulate import random_response
+from scoring.library.loader import load_library
 from tests.conftest import keyed_response
 from ui.player.state import CaseRun
 

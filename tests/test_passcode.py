@@ -9,7 +9,7 @@ import stat
 
 import pytest
 
-from classroom.passcode import (
+from classroom.access.passcode import (
     PasscodeError,
     check_strength,
     configured_hash,

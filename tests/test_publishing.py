@@ -12,8 +12,8 @@ import pytest
 
 from classroom import publishing
 from classroom.publishing import PublishError, load_version, publish_case
-from scoring.loader import load_library
-from scoring.schema import MODELINE
+from scoring.format.schema import MODELINE
+from scoring.library.loader import load_library
 
 ROOT = Path(__file__).resolve().parent.parent
 MiB = 1024 * 1024

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scoring.items import score_response
-from scoring.models import BowTie, Highlight, HighlightTable, ItemSet, Ordering
-from scoring.quiz import (
+from scoring.engine.items import score_response
+from scoring.engine.quiz import (
     draw_quiz,
     item_key,
     items_from_keys,
@@ -15,6 +14,7 @@ from scoring.quiz import (
     shuffle_options,
     starting_order,
 )
+from scoring.format.models import BowTie, Highlight, HighlightTable, ItemSet, Ordering
 
 
 @pytest.fixture(scope="module")

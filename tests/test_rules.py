@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scoring.rules import plus_minus, rationale, zero_one
+from scoring.engine.rules import plus_minus, rationale, zero_one
 
 OPTS = list("abcdef")
 KEY4 = ["a", "b", "c", "d"]

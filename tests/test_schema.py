@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from casebook.cli import cli
-from scoring.models import ITEM_TYPES, Skill, Tab
-from scoring.schema import MODELINE, SCHEMA_FILE, case_schema, schema_text
-from scoring.yaml_reader import read_yaml_bytes, read_yaml_file
+from scoring.format.models import ITEM_TYPES, Skill, Tab
+from scoring.format.schema import MODELINE, SCHEMA_FILE, case_schema, schema_text
+from scoring.format.yaml_reader import read_yaml_bytes, read_yaml_file
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = sorted((ROOT / "cases").glob("*.yaml"))
@@ -88,7 +88,7 @@ ITEM_SETS = sorted((ROOT / "cases" / "items").glob("*.yaml"))
 
 
 def test_committed_item_set_schema_is_the_generated_one():
-    from scoring.schema import ITEM_SET_SCHEMA_FILE
+    from scoring.format.schema import ITEM_SET_SCHEMA_FILE
 
     committed = (ROOT / "cases" / ITEM_SET_SCHEMA_FILE).read_text(encoding="utf-8")
     assert committed == schema_text(item_set=True), (
@@ -100,7 +100,7 @@ def test_committed_item_set_schema_is_the_generated_one():
 
 @pytest.mark.parametrize("path", ITEM_SETS, ids=[p.stem for p in ITEM_SETS])
 def test_shipped_item_set_starts_with_its_modeline_and_fits_its_schema(path):
-    from scoring.schema import ITEM_SET_MODELINE, item_set_schema
+    from scoring.format.schema import ITEM_SET_MODELINE, item_set_schema
 
     schema = item_set_schema()
     jsonschema.Draft202012Validator.check_schema(schema)

@@ -19,7 +19,6 @@ from classroom.attempts import (
     record_answer,
     start_attempt,
 )
-from classroom.schema import Attempt, utcnow
 from classroom.sessions import (
     CODE_ALPHABET,
     create_session,
@@ -34,6 +33,7 @@ from classroom.sessions import (
     set_open,
     time_left,
 )
+from classroom.storage.schema import Attempt, utcnow
 
 
 def submit(engine: sa.Engine, token: str, attempt_id: int, step_id: str, **over: Any):

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from classroom import sign_ins, signing
-from classroom.schema import EducatorSignIn, utcnow
+from classroom.access import sign_ins, signing
+from classroom.storage.schema import EducatorSignIn, utcnow
 
 
 def test_a_ticket_is_redeemed_once_for_a_signed_cookie(db_engine):

@@ -7,11 +7,11 @@ from collections import defaultdict
 import pytest
 
 from classroom import sessions
-from classroom.dashboard import distractors, session_frames
-from classroom.db import get_engine
+from classroom.analytics.dashboard import distractors, session_frames
 from classroom.simulation import display_name, simulate
-from scoring.case_path import score_case
-from scoring.items import score_points
+from classroom.storage.db import get_engine
+from scoring.engine.case_path import score_case
+from scoring.engine.items import score_points
 
 
 def stored_by_student(engine, code) -> dict[str, dict[str, object]]:

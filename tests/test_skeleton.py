@@ -7,10 +7,10 @@ import pytest
 from click.testing import CliRunner
 
 from casebook.cli import cli
-from scoring.loader import load_case, load_case_bytes
-from scoring.models import ITEM_TYPES
-from scoring.schema import case_schema
-from scoring.skeleton import SkeletonError, skeleton
+from scoring.format.models import ITEM_TYPES
+from scoring.format.schema import case_schema
+from scoring.format.skeleton import SkeletonError, skeleton
+from scoring.library.loader import load_case, load_case_bytes
 
 
 @pytest.fixture(scope="module")
@@ -84,9 +84,9 @@ def test_new_with_a_bad_id_is_a_usage_error():
 
 @pytest.mark.parametrize("kind", [*ITEM_TYPES, "all"])
 def test_item_set_skeleton_validates_and_starts_with_a_trend_item(kind, guidance_lib):
-    from scoring.loader import check_item_set_document
-    from scoring.skeleton import item_set_skeleton
-    from scoring.yaml_reader import read_yaml_text
+    from scoring.format.skeleton import item_set_skeleton
+    from scoring.format.yaml_reader import read_yaml_text
+    from scoring.library.loader import check_item_set_document
 
     text = item_set_skeleton("my-items", [kind])
     items = check_item_set_document(read_yaml_text(text, "skeleton"), guidance_lib)

@@ -7,9 +7,16 @@ from datetime import timedelta
 
 import pytest
 
-from classroom import throttle
-from classroom.schema import utcnow
-from classroom.throttle import EDUCATOR_SIGN_IN, Policy, address_key, check, forget, record_failure
+from classroom.access import throttle
+from classroom.access.throttle import (
+    EDUCATOR_SIGN_IN,
+    Policy,
+    address_key,
+    check,
+    forget,
+    record_failure,
+)
+from classroom.storage.schema import utcnow
 
 POLICY = Policy("test", per_key=5, key_window=300, total=8, total_window=3600, free=2)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scoring.loader import load_case_bytes
+from scoring.library.loader import load_case_bytes
 from tests.support.educator import finish_sign_in
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from classroom import attempts, sessions, sign_ins
-from classroom.throttle import EDUCATOR_SIGN_IN
+from classroom import attempts, sessions
+from classroom.access import sign_ins
+from classroom.access.throttle import EDUCATOR_SIGN_IN
 from tests.support.educator import drawn_html, finish_sign_in, route_client
 from ui.educator.dashboard import TAB_KEY
 
@@ -304,7 +305,7 @@ def test_golden_path_create_join_answer_and_see_the_student_on_the_dashboard(eng
 
 def test_dashboard_keeps_refreshing_while_any_attempt_is_open(engine, jar):
     from classroom.closing import end_answering
-    from scoring.loader import load_library
+    from scoring.library.loader import load_library
 
     info = sessions.create_session(engine, "Week 5", [CASE])
     _, token = sessions.join_session(engine, info.code, "Ana")

@@ -15,8 +15,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from classroom import attempts, sessions
-from classroom.dashboard import build_dashboard, session_frames
-from classroom.exports import exports_for, to_csv_bytes
+from classroom.analytics.dashboard import build_dashboard, session_frames
+from classroom.analytics.exports import exports_for, to_csv_bytes
 from tests.conftest import AppDriver, keyed_response
 from tests.support.educator import finish_sign_in
 
@@ -36,7 +36,7 @@ def engine(class_engine, monkeypatch, browser_cookies):
 
 @pytest.fixture
 def scc(class_engine):
-    from scoring.loader import load_library
+    from scoring.library.loader import load_library
 
     return load_library([ROOT / "cases"]).cases[SCC].case
 
@@ -146,7 +146,7 @@ def test_a_capped_attempt_is_one_number_for_student_educator_and_gradebook(
 
 
 def _library():
-    from scoring.loader import load_library
+    from scoring.library.loader import load_library
 
     return load_library([ROOT / "cases"])
 

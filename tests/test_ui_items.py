@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from scoring.guidance import load_guidance
-from scoring.loader import load_library
-from scoring.models import ITEM_TYPES
+from scoring.format.models import ITEM_TYPES
+from scoring.guidance.passages import load_guidance
+from scoring.library.loader import load_library
 
 pytestmark = pytest.mark.usefixtures("clear_st_caches")  # caches outlive AppTests
 

@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from classroom import attempts, sessions
 from classroom.closing import end_answering
-from classroom.schema import Attempt, utcnow
-from scoring.loader import load_library
+from classroom.storage.schema import Attempt, utcnow
+from scoring.library.loader import load_library
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE = "fracture-arm-broke-lifting-groceries"  # its first step is multiple choice
@@ -250,10 +250,12 @@ def test_finding_6_join_codes_cannot_be_guessed_unthrottled(engine, monkeypatch)
     Misses are counted per address in the database, across browser sessions."""
     from dataclasses import replace
 
-    from classroom.throttle import JOIN_CODE
+    from classroom.access.throttle import JOIN_CODE
 
     # Without the back-off (test_throttle covers it), to reach the cap quickly.
-    monkeypatch.setattr("classroom.throttle.JOIN_CODE", replace(JOIN_CODE, free=JOIN_CODE.per_key))
+    monkeypatch.setattr(
+        "classroom.access.throttle.JOIN_CODE", replace(JOIN_CODE, free=JOIN_CODE.per_key)
+    )
     info = sessions.create_session(engine, "Week 5", [CASE])
     misses = 0
     for n in range(JOIN_CODE.per_key + 2):  # a new browser session for every guess

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scoring.loader import load_case
+from scoring.library.loader import load_case
 
 pytestmark = pytest.mark.usefixtures("clear_st_caches")  # caches outlive AppTests
 
@@ -113,7 +113,7 @@ def test_cases_load_once_not_on_every_rerun(app, monkeypatch):
 
 
 def test_every_item_type_has_a_label_on_the_cards():
-    from scoring.models import ITEM_TYPES
+    from scoring.format.models import ITEM_TYPES
     from ui.player.catalog import ITEM_LABELS
 
     assert list(ITEM_LABELS) == list(ITEM_TYPES)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from classroom import attempts
-from classroom.db import StorageError
-from scoring.loader import load_case
+from classroom.storage.db import StorageError
+from scoring.library.loader import load_case
 
 pytestmark = pytest.mark.usefixtures("clear_st_caches")  # caches outlive AppTests
 
@@ -55,7 +55,7 @@ def test_finding_6_page_views_store_nothing_until_the_first_answer(app, scc, app
     """Issue 14, finding 6: every anonymous page view inserted a learner row."""
     import sqlalchemy as sa
 
-    from classroom.db import get_engine
+    from classroom.storage.db import get_engine
 
     def rows() -> tuple[int, int]:
         with get_engine(app_env.url).connect() as conn:
@@ -175,7 +175,7 @@ def test_someone_elses_attempt_is_not_shown(app, scc):
 
 
 def test_two_trainees_at_once_never_see_each_others_answers(app, scc, app_env):
-    from classroom.db import get_engine
+    from classroom.storage.db import get_engine
 
     one, two = app({"case": SCC}), app({"case": SCC})
     one.answer(scc.steps[0])

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from scoring.errors import ResponseError
-from scoring.loader import load_case
+from scoring.library.loader import load_case
 from ui.player.exhibits import visible_exhibits, vitals_long
 from ui.player.state import rebuild_case
 

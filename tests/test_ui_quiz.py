@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from classroom import attempts
-from classroom.db import get_engine
-from scoring.loader import load_case
+from classroom.storage.db import get_engine
+from scoring.library.loader import load_case
 
 pytestmark = pytest.mark.usefixtures("clear_st_caches")  # caches outlive AppTests
 
@@ -98,7 +98,7 @@ def with_item_set(app_env):
     shutil.copy(
         ROOT / "cases" / "items" / "bone-metastasis-standalone.yaml", app_env.cases / "items"
     )
-    from scoring.loader import load_library
+    from scoring.library.loader import load_library
 
     library = load_library(app_env.cases)
     assert not library.problems and library.item_sets

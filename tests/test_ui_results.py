@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scoring.loader import load_case
+from scoring.library.loader import load_case
 
 pytestmark = pytest.mark.usefixtures("clear_st_caches")  # caches outlive AppTests
 
@@ -45,7 +45,7 @@ def test_results_list_attempts_and_reopen_the_debrief(app):
 
 def test_my_results_show_local_time_from_the_browser(app, app_env):
     from classroom import attempts
-    from classroom.db import get_engine
+    from classroom.storage.db import get_engine
 
     engine = get_engine(app_env.url)
     token = attempts.new_learner(engine)

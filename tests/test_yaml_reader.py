@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scoring.yaml_reader import MAX_DEPTH, YamlError, read_yaml_bytes, read_yaml_file
+from scoring.format.yaml_reader import MAX_DEPTH, YamlError, read_yaml_bytes, read_yaml_file
 
 
 def refuse(raw: bytes) -> str:

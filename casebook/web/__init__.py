@@ -9,5 +9,5 @@
 - ``cookies``: setting and clearing HttpOnly, SameSite cookies, for any route that needs one.
 
 Issue 11 (LTI) adds its routes to ``routes.routes()`` and reuses ``cookies`` and
-``classroom.signing``.
+``classroom.access.signing``.
 """

@@ -22,7 +22,8 @@ from http.cookies import SimpleCookie
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from classroom import db, sign_ins
+from classroom.access import sign_ins
+from classroom.storage import db
 
 UPLOAD_PATH = "/_stcore/upload_file/"
 

@@ -1,7 +1,7 @@
 """Routes served beside Streamlit's: the educator's sign-in cookie and the health check.
 
 ``POST /educator/sign-in`` (form fields ``ticket``, ``next``): exchanges the one-time ticket
-that the passcode form issued (``classroom.sign_ins``) for the signed session cookie, then
+that the passcode form issued (``classroom.access.sign_ins``) for the signed session cookie, then
 sends the browser back to ``next`` (a path on this site). ``POST /educator/sign-out``: ends
 the session and clears the cookie. ``GET /healthz``: ``ok`` (200) while the database answers
 a query, ``down`` (503) otherwise; point load balancers here, not at ``/_stcore/health``,
@@ -20,7 +20,8 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from casebook.web.cookies import clear_cookie, local_path, same_origin, set_cookie
-from classroom import db, sign_ins
+from classroom.access import sign_ins
+from classroom.storage import db
 
 LOG = logging.getLogger("casebook.security")
 HEALTH_PATH = "/healthz"

@@ -17,10 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from scoring.errors import CaseError, Problem
-from scoring.guidance import GuidanceLibrary
-from scoring.lint import RULES
-from scoring.loader import LoadedCase, LoadedItemSet, case_files, load_source
-from scoring.models import (
+from scoring.format.models import (
     BowTie,
     DragDropCloze,
     DragDropRationale,
@@ -34,7 +31,10 @@ from scoring.models import (
     RationaleTriad,
     Source,
 )
-from scoring.yaml_reader import Loc
+from scoring.format.yaml_reader import Loc
+from scoring.guidance.passages import GuidanceLibrary
+from scoring.library.loader import LoadedCase, LoadedItemSet, case_files, load_source
+from scoring.lint import RULES
 
 MAX_PATH_STATES = 5000  # paths through a case are enumerated; a case this tangled is cut off
 

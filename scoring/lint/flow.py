@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from scoring.engine.quiz import quiz_texts
+from scoring.format.models import Tab
 from scoring.lint.engine import Hit, LintContext, matches, rule
 from scoring.lint.text import visible
-from scoring.models import Tab
-from scoring.quiz import quiz_texts
 
 CLOCK_TOLERANCE = 15  # minutes a stated time may differ from the clock badge (reading time)
 

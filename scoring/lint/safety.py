@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from scoring.format.models import MatrixChoice, MatrixResponse, Option
 from scoring.lint.engine import Group, Hit, LintContext, cited_ids, in_scope, matches, rule
 from scoring.lint.text import visible
-from scoring.models import MatrixChoice, MatrixResponse, Option
 
 FIX_OPTION = "add must_avoid: true to the option (the case then needs must_avoid_cap)"
 

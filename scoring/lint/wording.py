@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterator
 from difflib import SequenceMatcher
 from itertools import combinations
 
+from scoring.format.models import BowTie, Highlight, MatrixChoice, MatrixResponse
 from scoring.lint.engine import Group, Hit, LintContext, rule
 from scoring.lint.text import content_stems, normalized, question_part, visible
-from scoring.models import BowTie, Highlight, MatrixChoice, MatrixResponse
 
 LONGEST_RATIO = 1.25  # the shortest keyed option is at least 25% longer than any distractor…
 LONGEST_MARGIN = 12  # …and at least 12 characters longer

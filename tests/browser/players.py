@@ -13,7 +13,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from scoring.models import ITEM_TYPES
+from scoring.format.models import ITEM_TYPES
 from tests.conftest import keyed_response
 from ui.player.widgets import ordered_blanks
 
@@ -86,7 +86,7 @@ def ready(page: Page, step: Any) -> None:
 
 
 def answer_by_pointer(page: Page, step: Any, raw: Any = None) -> None:
-    """Set ``raw`` (a response in the scoring.responses shape; default: the key) by clicking,
+    """Set ``raw`` (a response in the scoring.engine.responses shape; default: the key) by clicking,
     then submit."""
     raw = keyed_response(step) if raw is None else raw
     kind = step.type

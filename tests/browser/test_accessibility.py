@@ -13,8 +13,8 @@ import re
 
 import pytest
 
-from scoring.guidance import load_guidance
-from scoring.loader import load_library
+from scoring.guidance.passages import load_guidance
+from scoring.library.loader import load_library
 from tests.browser.conftest import EDUCATOR_PASSCODE, NGN_CASES, ROOT
 from tests.browser.players import answer_by_pointer, axe_violations, wait_idle
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from classroom import sessions
-from classroom.db import get_engine
+from classroom.storage.db import get_engine
 from tests.support.appserver import ROOT, app_servers, browser_page
 
 ARTIFACTS = ROOT / "test-artifacts"

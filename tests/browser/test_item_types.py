@@ -12,8 +12,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from scoring.guidance import load_guidance
-from scoring.loader import load_case
+from scoring.guidance.passages import load_guidance
+from scoring.library.loader import load_case
 from tests.browser.conftest import ROOT
 from tests.browser.players import POINTS, answer_by_pointer, axe_violations
 from tests.conftest import keyed_response

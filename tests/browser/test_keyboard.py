@@ -10,8 +10,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from scoring.guidance import load_guidance
-from scoring.loader import load_case
+from scoring.guidance.passages import load_guidance
+from scoring.library.loader import load_case
 from tests.browser.conftest import ROOT
 from tests.browser.players import Keyboard, answer_by_keyboard, current_order
 from tests.conftest import keyed_response

@@ -12,8 +12,8 @@ import re
 
 import pytest
 
-from scoring.guidance import load_guidance
-from scoring.loader import load_case
+from scoring.guidance.passages import load_guidance
+from scoring.library.loader import load_case
 from tests.browser.conftest import ROOT
 from tests.browser.players import answer_by_pointer, wait_idle
 from tests.conftest import keyed_response

@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from classroom import sessions
-from classroom.db import get_engine
 from classroom.simulation import simulate
+from classroom.storage.db import get_engine
 from tests.support.appserver import ROOT, app_servers, browser_page
 
 pytestmark = pytest.mark.postgres

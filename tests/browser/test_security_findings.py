@@ -20,7 +20,7 @@ import httpx2
 import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from classroom import sign_ins
+from classroom.access import sign_ins
 from tests.support.appserver import ROOT, app_servers, browser_page, launch, stop
 from tests.support.wsclient import XSRF_COOKIE, StreamlitClient, xsrf_cookie
 

@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from casebook.web.routes import routes
-from classroom import sign_ins
+from classroom.access import sign_ins
 
 _TICKET = re.compile(r'name="ticket" value="([^"]+)"')
 

@@ -15,14 +15,14 @@ from pathlib import Path
 import streamlit as st
 
 from classroom import publishing
-from scoring.case_path import clock_time, transition
+from scoring.engine.case_path import clock_time, transition
+from scoring.engine.items import score_response
 from scoring.errors import CaseError, Problem
-from scoring.guidance import GuidanceLibrary
-from scoring.items import score_response
+from scoring.format.skeleton import skeleton
+from scoring.format.yaml_reader import MAX_BYTES, YamlError, decode_yaml_bytes
+from scoring.guidance.passages import GuidanceLibrary
+from scoring.library.loader import CaseLibrary, LoadedCase, cases_dir, load_case_bytes
 from scoring.lint.engine import LintFinding, lint_case
-from scoring.loader import CaseLibrary, LoadedCase, cases_dir, load_case_bytes
-from scoring.skeleton import skeleton
-from scoring.yaml_reader import MAX_BYTES, YamlError, decode_yaml_bytes
 from ui.components.client import educator_only
 from ui.components.safe_text import plain_md, safe_md
 from ui.player import layout

@@ -18,8 +18,8 @@ from typing import ParamSpec
 
 import streamlit as st
 
-from classroom import sign_ins
-from classroom.throttle import address_key
+from classroom.access import sign_ins
+from classroom.access.throttle import address_key
 from ui.components import session
 
 P = ParamSpec("P")

@@ -1,6 +1,6 @@
 """Times as the person reading them lives them: in the browser's time zone.
 
-Everything is stored in UTC (``classroom.schema``) and exports stay in UTC; pages show local
+Everything is stored in UTC (``classroom.storage.schema``) and exports stay in UTC; pages show local
 time from ``st.context.timezone`` (the browser's IANA zone), with the zone's name, and fall
 back to UTC, said so, when the browser did not tell.
 """

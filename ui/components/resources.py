@@ -13,16 +13,17 @@ from pathlib import Path
 import streamlit as st
 from sqlalchemy import Engine
 
-from classroom import db, publishing
+from classroom import publishing
+from classroom.storage import db
 from scoring.errors import CaseError
-from scoring.guidance import GuidanceLibrary, guidance_dir
-from scoring.loader import CaseLibrary, LoadedCase, cases_dir, load_library
+from scoring.guidance.passages import GuidanceLibrary, guidance_dir
+from scoring.library.loader import CaseLibrary, LoadedCase, cases_dir, load_library
 
 Fingerprint = tuple[tuple[str, int, int], ...]
 
 
 def database_url() -> str | None:
-    """The configured database URL (None: classroom.db picks its SQLite default)."""
+    """The configured database URL (None: classroom.storage.db picks its SQLite default)."""
     return os.environ.get("CASEBOOK_DATABASE_URL") or None
 
 

@@ -22,9 +22,9 @@ from sqlalchemy import Engine
 
 from classroom import attempts, sessions
 from classroom.attempts import AttemptInfo
-from classroom.db import StorageError
+from classroom.storage.db import StorageError
 from scoring.errors import CaseError
-from scoring.loader import CaseLibrary
+from scoring.library.loader import CaseLibrary
 from ui.components import resources
 from ui.components.safe_text import plain_md
 

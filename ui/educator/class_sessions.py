@@ -14,9 +14,9 @@ from sqlalchemy import Engine
 
 from classroom import closing, sessions
 from classroom.sessions import SessionInfo
-from scoring.loader import CaseLibrary
-from scoring.quiz import draw_quiz, quiz_bank
-from scoring.text import control_character
+from scoring.engine.quiz import draw_quiz, quiz_bank
+from scoring.format.text import control_character
+from scoring.library.loader import CaseLibrary
 from ui.components import session
 from ui.components.clock import local_time
 from ui.components.safe_text import plain_md

@@ -1,7 +1,7 @@
 """The live dashboard's panels: roster, scores, items, distractors, skills, one student, exports.
 
-Every number comes from ``classroom.dashboard``; this module only labels and draws it. Every
-score is the reported one (``classroom.grades``): the number the student sees, the gradebook
+Every number comes from ``classroom.analytics.dashboard``; this module only labels and draws it.
+Every score is the reported one (``classroom.grades``): the number the student sees, the gradebook
 and every export carry. The dashboard of a session is cached per browser session
 (``DashboardCache`` in ``st.session_state``) and recomputed only when an answer, a
 participant or a finish arrives.
@@ -17,15 +17,15 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from classroom import dashboard as dash
 from classroom import sessions
-from classroom.dashboard import Dashboard, DashboardCache
-from classroom.exports import to_csv_bytes, to_xlsx_bytes, workbook_sheets
-from classroom.item_stats import MIN_ANSWERS, OverallStats
-from scoring.grades import format_percent
-from scoring.loader import CaseLibrary
-from scoring.models import Case
-from scoring.quiz import QUIZ_ID
+from classroom.analytics import dashboard as dash
+from classroom.analytics.dashboard import Dashboard, DashboardCache
+from classroom.analytics.exports import to_csv_bytes, to_xlsx_bytes, workbook_sheets
+from classroom.analytics.item_stats import MIN_ANSWERS, OverallStats
+from scoring.engine.grades import format_percent
+from scoring.engine.quiz import QUIZ_ID
+from scoring.format.models import Case
+from scoring.library.loader import CaseLibrary
 from ui.components import resources, session
 from ui.components.clock import local_time
 from ui.components.safe_text import plain_md

@@ -7,14 +7,14 @@ each checks for itself.
 
 Who is an educator is decided by the cookie of the browser connection running the script
 (``ui.components.client.is_educator``), checked against the database on every run
-(``classroom.sign_ins``); nothing in ``st.session_state`` says so. A second client that
+(``classroom.access.sign_ins``); nothing in ``st.session_state`` says so. A second client that
 reconnects with this session's id brings no cookie and gets the passcode form.
 
-Signing in: the passcode is checked here, after ``classroom.throttle`` allows the try (10
+Signing in: the passcode is checked here, after ``classroom.access.throttle`` allows the try (10
 wrong passcodes per address per 5 minutes, 100 per hour in all, with back-off after 3); a
 right one gets a one-time ticket, which the page posts to ``/educator/sign-in``; that route
 sets the cookie and sends the browser back to the page, now signed in (for 8 hours, or until
-Sign out). The passcode's source and storage are described in ``classroom.passcode``.
+Sign out). The passcode's source and storage are described in ``classroom.access.passcode``.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ import secrets
 
 import streamlit as st
 
-from classroom import passcode, sign_ins, throttle
-from classroom.throttle import EDUCATOR_SIGN_IN
+from classroom.access import passcode, sign_ins, throttle
+from classroom.access.throttle import EDUCATOR_SIGN_IN
 from ui.components import client, session
 
 _CHECKED = "educator_passcode_checked"

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from classroom import sessions, throttle
-from classroom.throttle import JOIN_CODE
-from scoring.text import TextError, control_character
+from classroom import sessions
+from classroom.access import throttle
+from classroom.access.throttle import JOIN_CODE
+from scoring.format.text import TextError, control_character
 from ui.components import client, session
 from ui.player import in_class
 
@@ -48,7 +49,7 @@ if info is None or info.code not in joined:
             icon=":material/badge:",
         )
         st.stop()
-    # Join codes can be guessed: misses are throttled per address (classroom.throttle).
+    # Join codes can be guessed: misses are throttled per address (classroom.access.throttle).
     address = client.address()
     verdict = session.guarded(throttle.check, engine, JOIN_CODE, address)
     if not verdict.allowed:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from classroom import attempts
-from scoring.models import Skill
+from scoring.format.models import Skill
 from ui.components import session
 from ui.player import catalog
 from ui.player.in_class import unreleased_exams

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from classroom import attempts
-from classroom.schema import utcnow
+from classroom.storage.schema import utcnow
 from ui.components import session
 from ui.components.safe_text import plain_md
 from ui.player.in_class import sessions_of

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from classroom import attempts
 from classroom.attempts import AnswerRefused
-from classroom.db import StorageError
+from classroom.storage.db import StorageError
 from ui.player import in_class
 
 

@@ -8,13 +8,13 @@ from sqlalchemy import Engine
 
 from classroom import attempts
 from classroom.attempts import AttemptInfo
-from classroom.db import StorageError
-from classroom.schema import utcnow
-from scoring.case_path import clock_time, transition
+from classroom.storage.db import StorageError
+from classroom.storage.schema import utcnow
+from scoring.engine.case_path import clock_time, transition
+from scoring.engine.items import score_response
 from scoring.errors import ResponseError
-from scoring.items import score_response
-from scoring.loader import CaseLibrary, LoadedCase
-from scoring.models import Skill
+from scoring.format.models import Skill
+from scoring.library.loader import CaseLibrary, LoadedCase
 from ui.components import resources, session
 from ui.components.safe_text import safe_md
 from ui.player import answers, in_class, layout

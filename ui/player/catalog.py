@@ -7,9 +7,9 @@ from collections.abc import Sequence
 import streamlit as st
 
 from classroom.attempts import AttemptInfo
+from scoring.engine.grades import format_percent
 from scoring.errors import Problem
-from scoring.grades import format_percent
-from scoring.models import Case, Skill
+from scoring.format.models import Case, Skill
 from ui.components.safe_text import safe_md
 
 ITEM_LABELS = {

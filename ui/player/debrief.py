@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from scoring.case_path import CaseResult
-from scoring.grades import format_percent
+from scoring.engine.case_path import CaseResult
+from scoring.engine.grades import format_percent
 from ui.components.safe_text import plain_md, quote_md, safe_md
 
 if TYPE_CHECKING:  # imported at the debrief only: the player's first step starts faster
@@ -51,7 +51,8 @@ def _skill_chart(table: pd.DataFrame) -> alt.Chart:
 
 
 def headline(result: CaseResult, answered: str = "Steps answered") -> None:
-    """Total points, the reported score (``scoring.grades``), and a note when the cap applied."""
+    """Total points, the reported score (``scoring.engine.grades``), and a note when the cap
+    applied."""
     score = result.score  # the number My results, the dashboard and every export show
     left, mid, right = st.columns(3)
     left.metric("Points", f"{score.points} of {score.max_points}", border=True)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from scoring.models import Case, Exhibit, Tab
+from scoring.format.models import Case, Exhibit, Tab
 from ui.components.safe_text import directive_text, safe_md, table_cell
 
 if TYPE_CHECKING:  # imported where a chart is drawn: a step without one starts faster

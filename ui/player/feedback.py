@@ -21,9 +21,9 @@ from typing import Any
 
 import streamlit as st
 
-from scoring.case_path import Transition
-from scoring.explain import Evidence, ItemResult, OptionResult
-from scoring.models import (
+from scoring.engine.case_path import Transition
+from scoring.engine.explain import Evidence, ItemResult, OptionResult
+from scoring.format.models import (
     BowTie,
     DragDropCloze,
     DragDropRationale,

@@ -21,8 +21,8 @@ from sqlalchemy import Engine
 from classroom import attempts, sessions
 from classroom.attempts import AnswerRefused, AttemptInfo
 from classroom.sessions import SessionInfo
-from scoring.loader import CaseLibrary
-from scoring.quiz import QUIZ_ID, items_from_keys, quiz_version
+from scoring.engine.quiz import QUIZ_ID, items_from_keys, quiz_version
+from scoring.library.loader import CaseLibrary
 from ui.components import session
 from ui.components.safe_text import plain_md
 
@@ -116,7 +116,7 @@ def start_activity(
         version, first, cap = (
             quiz_version(lib.versions(), items),
             items[0].key,
-            None,  # a quiz is never capped (scoring.grades)
+            None,  # a quiz is never capped (scoring.engine.grades)
         )
     else:
         loaded = lib.get(case_id)

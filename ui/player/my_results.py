@@ -1,6 +1,6 @@
 """My results, one attempt at a time: its status in words that match the outcome.
 
-A finished attempt shows the reported score (``scoring.grades``, the number the debrief, the
+A finished attempt shows the reported score (``scoring.engine.grades``, the number the debrief, the
 dashboard and the gradebook show) with words and a colour from its outcome, never a green
 check for 29%; the cap, when it applied, with the percent before it; and times in the
 browser's time zone. An exam's score stays hidden until its results are released.
@@ -13,10 +13,10 @@ from datetime import datetime
 
 from classroom.attempts import AttemptInfo, time_is_up
 from classroom.sessions import SessionInfo
-from scoring.grades import format_percent
+from scoring.engine.grades import format_percent
 from ui.components.clock import local_time
 
-# Outcome tone (scoring.grades.outcome_of) → badge colour and icon; words always come too.
+# Outcome tone (scoring.engine.grades.outcome_of) → badge colour and icon; words always come too.
 TONES = {
     "full": ("green", ":material/check_circle:"),
     "good": ("blue", ":material/thumb_up:"),

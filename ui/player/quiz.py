@@ -11,11 +11,8 @@ from sqlalchemy import Engine
 
 from classroom import attempts
 from classroom.attempts import AttemptInfo
-from scoring.errors import ResponseError
-from scoring.items import score_response
-from scoring.loader import CaseLibrary
-from scoring.models import ItemSet, Skill
-from scoring.quiz import (
+from scoring.engine.items import score_response
+from scoring.engine.quiz import (
     DEFAULT_ITEMS,
     QUIZ_ID,
     QuizItem,
@@ -24,6 +21,9 @@ from scoring.quiz import (
     quiz_bank,
     quiz_version,
 )
+from scoring.errors import ResponseError
+from scoring.format.models import ItemSet, Skill
+from scoring.library.loader import CaseLibrary
 from ui.components import session
 from ui.components.safe_text import safe_md
 from ui.player import answers, in_class
@@ -168,7 +168,7 @@ def _header(run: QuizRun, item: QuizItem) -> None:
     kind = "Trend item · " if item.step.trend else ""
     st.caption(f"{kind}From {where} “{safe_md(item.case.title)}”")
     st.markdown(f"### {safe_md(step_title(item.step))}")
-    # A case step's narrative and chart belong to the case's story (scoring.quiz.quiz_texts);
+    # A case step's narrative and chart belong to the case's story (scoring.engine.quiz.quiz_texts);
     # a standalone item's narrative and its own exhibits are the item's, shown with it.
     if isinstance(item.case, ItemSet) and item.step.narrative:
         st.info(safe_md(item.step.narrative), icon=":material/campaign:")

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from scoring.case_path import (
+from scoring.engine.case_path import (
     CaseResult,
     Transition,
     path_bounds,
@@ -23,11 +23,11 @@ from scoring.case_path import (
     summarize,
     transition,
 )
-from scoring.explain import ItemResult
-from scoring.guidance import GuidanceLibrary
-from scoring.items import max_points, score_response
-from scoring.models import Case
-from scoring.quiz import QUIZ_ID, QuizItem
+from scoring.engine.explain import ItemResult
+from scoring.engine.items import max_points, score_response
+from scoring.engine.quiz import QUIZ_ID, QuizItem
+from scoring.format.models import Case
+from scoring.guidance.passages import GuidanceLibrary
 
 
 @dataclass
@@ -136,7 +136,7 @@ class QuizRun:
         return next((i for i in self.items if i.key == key), None)
 
     def result(self) -> CaseResult:
-        """Quiz totals in the same shape as a case debrief (no cap: see scoring.grades)."""
+        """Quiz totals in the same shape as a case debrief (no cap: see scoring.engine.grades)."""
         answered = [i for i in self.items if i.key in self.results]
         return CaseResult(
             case_id=QUIZ_ID,

@@ -4,7 +4,7 @@ Multiple choice, select all and select N are native Streamlit radios and checkbo
 (``choices``); the matrix grid, highlighting, drop-downs, ordering and the bow-tie are one
 ``st.components.v2`` component (``ngn``). ``render_item`` draws them; their values live in
 ``st.session_state`` under keys built from ``key`` (attempt and step), so ``read_response``
-can rebuild the raw response (``scoring.responses``) from a submit callback, and ``missing``
+can rebuild the raw response (``scoring.engine.responses``) from a submit callback, and ``missing``
 says what is still needed before the answer can be submitted.
 """
 
@@ -15,7 +15,9 @@ from typing import Any
 
 import streamlit as st
 
-from scoring.models import (
+from scoring.engine.quiz import starting_order
+from scoring.engine.responses import WING_PICKS
+from scoring.format.models import (
     BowTie,
     DragDropCloze,
     DragDropRationale,
@@ -29,8 +31,6 @@ from scoring.models import (
     SelectAll,
     SelectN,
 )
-from scoring.quiz import starting_order
-from scoring.responses import WING_PICKS
 from ui.player.widgets import choices, ngn
 from ui.player.widgets.choices import checked
 from ui.player.widgets.ngn import NGN_TYPES, PLACEHOLDER, ordered_blanks, state_entries
@@ -71,7 +71,7 @@ def render_item(step: Any, key: str) -> None:
 
 
 def read_response(step: Any, key: str) -> Any:
-    """The raw response (see scoring.responses) held by the widgets of ``step``."""
+    """The raw response (see scoring.engine.responses) held by the widgets of ``step``."""
     ss = st.session_state
     if isinstance(step, MultipleChoice):
         choice = ss.get(_k(key, "choice"))

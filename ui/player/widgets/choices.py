@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from scoring.models import MultipleChoice, SelectAll, SelectN
+from scoring.format.models import MultipleChoice, SelectAll, SelectN
 from ui.components.safe_text import safe_md
 
 ALL_THAT_APPLY = "Select all that apply."

@@ -7,7 +7,7 @@ build step, nothing fetched at run time.
 
 How the answer travels (decided here): the component is a *view* of the answer. The answer
 it shows and sends back (its state ``answer``) has exactly the raw response shape of
-``scoring.responses`` for the item; on every change ``normalize_response`` checks what the
+``scoring.engine.responses`` for the item; on every change ``normalize_response`` checks what the
 browser sent (it is browser input) and ``state_entries`` writes it into the same
 session-state keys that ``read_response`` has always read. So scoring, storage and resume
 never see the component, and a test can set an answer the way the component does (AppTest
@@ -24,9 +24,10 @@ from typing import Any
 
 import streamlit as st
 
+from scoring.engine.items import PLACEHOLDER, ordered_slots
+from scoring.engine.responses import WING_PICKS, normalize_response
 from scoring.errors import ResponseError
-from scoring.items import PLACEHOLDER, ordered_slots
-from scoring.models import (
+from scoring.format.models import (
     BowTie,
     DragDropCloze,
     DragDropRationale,
@@ -41,7 +42,6 @@ from scoring.models import (
     RationaleDyad,
     RationaleTriad,
 )
-from scoring.responses import WING_PICKS, normalize_response
 
 HERE = Path(__file__).parent
 NGN_TYPES = (

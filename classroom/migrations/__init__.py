@@ -1,1 +1,0 @@
-"""Alembic migrations of the Casebook database, applied by ``classroom.db.upgrade``."""

@@ -1,0 +1,1 @@
+"""Alembic migrations of the Casebook database, applied by ``classroom.storage.db.upgrade``."""
