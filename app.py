@@ -18,6 +18,7 @@ educator = [  # they ask for the educator passcode
     st.Page("ui/pages/sessions.py", title="Class sessions", icon=":material/groups:"),
     st.Page("ui/pages/dashboard.py", title="Live dashboard", icon=":material/monitoring:"),
     st.Page("ui/pages/author.py", title="Author a case", icon=":material/edit_document:"),
+    st.Page("ui/pages/lti.py", title="LMS (LTI)", icon=":material/hub:"),
 ]
 # One row at the top, not the sidebar: the page keeps its width on a laptop, every page is one
 # click away, and the list markup passes axe (grouped into sections, Streamlit's menu puts

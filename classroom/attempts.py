@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, Row
 
+from classroom.passback import queue_passback
 from classroom.storage.db import reading, translate_errors
 from classroom.storage.schema import Answer, Attempt, ClassSession, Learner, Participant, utcnow
 from scoring.engine.explain import ItemResult
@@ -535,8 +536,12 @@ def score_of_answers(
 
 
 def finish_with(conn: Connection, attempt_id: int, score: ReportedScore) -> None:
-    """Mark an open attempt finished with its reported score, on an open transaction."""
-    conn.execute(
+    """Mark an open attempt finished with its reported score, on an open transaction.
+
+    An attempt launched from an LMS also queues its score for the platform here, on the same
+    transaction (``classroom.passback``).
+    """
+    finished = conn.execute(
         sa.update(Attempt)
         .where(Attempt.id == attempt_id, Attempt.status == "open")
         .values(
@@ -550,7 +555,9 @@ def finish_with(conn: Connection, attempt_id: int, score: ReportedScore) -> None
             must_avoid_count=score.must_avoid,
             must_avoid_cap=score.cap,
         )
-    )
+    ).rowcount
+    if finished == 1:
+        queue_passback(conn, attempt_id, score)
 
 
 _LOCK_OWN_ATTEMPT = (

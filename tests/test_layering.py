@@ -24,6 +24,8 @@ C_STORAGE = {"classroom.storage"}
 C_ACCESS = C_STORAGE | {"classroom.access"} | SCORING
 CLASSROOM = C_ACCESS | {"classroom"}
 C_ANALYTICS = CLASSROOM | {"classroom.analytics"}
+# LTI sits above the top room and the courses: a launch makes courses and roster entries.
+C_LTI = CLASSROOM | {"classroom.courses", "classroom.lti"}
 ALLOWED = {
     "scoring": SCORING,
     "scoring.errors": {"scoring.errors"},
@@ -36,6 +38,7 @@ ALLOWED = {
     "classroom.storage": C_STORAGE,
     "classroom.access": C_ACCESS,
     "classroom.analytics": C_ANALYTICS,
+    "classroom.lti": C_LTI,
     "casebook": {"casebook", "classroom", "scoring", "ui"},
     "casebook.web": {"casebook", "classroom", "scoring", "ui"},
     "ui.components": {"ui.components", "classroom", "scoring"},

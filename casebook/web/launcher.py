@@ -11,7 +11,9 @@ uvicorn, which imports this module once before it accepts a connection. That imp
   the educator passcode if none is configured;
 - adds Casebook's routes (``casebook.web.routes``) and middleware
   (``casebook.web.middleware``) to Streamlit's own, under ``server.baseUrlPath``, and the
-  error page (``ui.components.errors``).
+  error page (``ui.components.errors``);
+- runs, for as long as the server does (``st.App``'s ``lifespan``), the thread that delivers
+  scores waiting for an LMS (``classroom.lti.outbox``).
 
 Doing this after Streamlit has read its configuration, not before, is what keeps Streamlit
 from warning at every start that "an update to the [server] config option section was
@@ -24,6 +26,9 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import streamlit as st
@@ -32,6 +37,8 @@ from streamlit import config
 
 from casebook.web.middleware import EducatorUploads, SecurityHeaders
 from casebook.web.routes import routes
+from classroom.lti import outbox
+from classroom.storage import db
 from ui.components.errors import show_error
 
 APP_SCRIPT = Path(__file__).resolve().parents[2] / "app.py"
@@ -73,6 +80,17 @@ def base_path() -> str:
     return f"/{base}" if base else ""
 
 
+@asynccontextmanager
+async def passback_worker(_app: st.App) -> AsyncIterator[None]:
+    """While the server runs, deliver the LMS grade outbox in a thread (``classroom.lti.outbox``)."""
+    stop = threading.Event()
+    outbox.start_worker(db.get_engine, stop)
+    try:
+        yield None
+    finally:
+        stop.set()
+
+
 log_to_stderr()
 warm_up()
 app = st.App(
@@ -83,4 +101,5 @@ app = st.App(
         Middleware(EducatorUploads, base_path=base_path()),
     ],
     on_script_error=show_error,
+    lifespan=passback_worker,
 )

@@ -1,4 +1,7 @@
-"""Routes served beside Streamlit's: the educator's sign-in cookie and the health check.
+"""Routes served beside Streamlit's: the educator's sign-in cookie, the health check, and LTI.
+
+The LTI 1.3 routes (``/lti/login``, ``/lti/launch``, ``/lti/deep-link``, ``/lti/jwks``,
+``/lti/config.json``) are in ``casebook.web.lti_routes``.
 
 ``POST /educator/sign-in`` (form fields ``ticket``, ``next``): exchanges the one-time ticket
 that the passcode form issued (``classroom.access.sign_ins``) for the signed session cookie, then
@@ -19,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from casebook.web import lti_routes
 from casebook.web.cookies import clear_cookie, local_path, same_origin, set_cookie
 from classroom.access import sign_ins
 from classroom.storage import db
@@ -112,6 +116,7 @@ def _client(request: Request) -> str:
 def routes(prefix: str = "") -> list[BaseRoute]:
     """Every route of Casebook's own, under ``prefix`` (``server.baseUrlPath``, e.g. ``/cb``)."""
     return [
+        *lti_routes.routes(prefix),
         Route(prefix + sign_ins.SIGN_IN_PATH, sign_in_endpoint(prefix), methods=["POST"]),
         Route(prefix + sign_ins.SIGN_OUT_PATH, sign_out_endpoint(prefix), methods=["POST"]),
         Route(prefix + HEALTH_PATH, healthz, methods=["GET", "HEAD"]),

@@ -238,3 +238,155 @@ class EducatorSignIn(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     address: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# --- LTI 1.3 (issue 11, migration 0006): platforms, launches, the grade outbox ----------------
+
+
+class LtiPlatform(Base):
+    """A registered LMS (issuer + client id) and the URLs Casebook talks to it by."""
+
+    __tablename__ = "lti_platform"
+    __table_args__ = (sa.UniqueConstraint("issuer", "client_id"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(sa.String(255))
+    client_id: Mapped[str] = mapped_column(sa.String(255))
+    auth_login_url: Mapped[str] = mapped_column(sa.String(500))
+    auth_token_url: Mapped[str] = mapped_column(sa.String(500))
+    keyset_url: Mapped[str] = mapped_column(sa.String(500))
+    auth_audience: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = _created()
+
+
+class LtiDeployment(Base):
+    """A deployment id the platform may launch with; any other is refused."""
+
+    __tablename__ = "lti_deployment"
+    __table_args__ = (
+        sa.UniqueConstraint("platform_id", "deployment_id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(sa.ForeignKey("lti_platform.id", ondelete="CASCADE"))
+    deployment_id: Mapped[str] = mapped_column(sa.String(255))
+
+
+class LtiNonce(Base):
+    """A nonce Casebook's login sent to a platform: a launch may use it once, before it expires."""
+
+    __tablename__ = "lti_nonce"
+
+    nonce: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LtiCache(Base):
+    """PyLTI1p3's launch data storage (state parameters, launch data), with an expiry."""
+
+    __tablename__ = "lti_cache"
+
+    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSONText)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class LtiContext(Base):
+    """A platform's course (LTI context) and the Casebook course it became on first launch."""
+
+    __tablename__ = "lti_context"
+    __table_args__ = (
+        sa.UniqueConstraint("platform_id", "context_id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(sa.ForeignKey("lti_platform.id", ondelete="CASCADE"))
+    context_id: Mapped[str] = mapped_column(sa.String(255))
+    course_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("course.id", ondelete="CASCADE"), index=True
+    )
+    memberships_url: Mapped[str | None] = mapped_column(sa.String(500))  # NRPS, from a launch
+    created_at: Mapped[datetime] = _created()
+
+
+class LtiResourceLink(Base):
+    """A link placed in the platform's course: the case or class session it opens, and the
+    AGS line item its scores go to."""
+
+    __tablename__ = "lti_resource_link"
+    __table_args__ = (
+        sa.UniqueConstraint("platform_id", "resource_link_id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(sa.ForeignKey("lti_platform.id", ondelete="CASCADE"))
+    resource_link_id: Mapped[str] = mapped_column(sa.String(255))
+    context_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("lti_context.id", ondelete="CASCADE"), index=True
+    )
+    case_id: Mapped[str | None] = mapped_column(sa.String(200))
+    session_code: Mapped[str | None] = mapped_column(sa.String(12))
+    lineitem_url: Mapped[str | None] = mapped_column(sa.String(500))
+    title: Mapped[str | None] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = _created()
+
+
+class LtiUser(Base):
+    """A platform user (issuer's ``sub``) as a member of one course's roster."""
+
+    __tablename__ = "lti_user"
+    __table_args__ = (
+        sa.UniqueConstraint("platform_id", "sub", "course_id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(sa.ForeignKey("lti_platform.id", ondelete="CASCADE"))
+    sub: Mapped[str] = mapped_column(sa.String(255))
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("course_member.id", ondelete="CASCADE"), index=True
+    )
+    # The member's learner (course_member.learner_id), kept here so finishing an attempt finds
+    # its passback with one join.
+    learner_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("learner.id", ondelete="CASCADE"), index=True
+    )
+
+
+class LtiGradeOutbox(Base):
+    """A score to post to a platform's line item (AGS), kept until the platform accepts it.
+
+    ``status``: pending (waiting for ``next_try_at``), sent (accepted), failed (refused for
+    good, e.g. the line item is gone; an educator may queue it again).
+    """
+
+    __tablename__ = "lti_grade_outbox"
+    __table_args__ = (
+        sa.UniqueConstraint("attempt_id", "lineitem_url"),
+        sa.CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
+        sa.Index("ix_lti_grade_outbox_status_next_try_at", "status", "next_try_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("attempt.id", ondelete="CASCADE"))
+    platform_id: Mapped[int] = mapped_column(sa.ForeignKey("lti_platform.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("course.id", ondelete="CASCADE"), index=True
+    )
+    lineitem_url: Mapped[str] = mapped_column(sa.String(500))
+    user_sub: Mapped[str] = mapped_column(sa.String(255))
+    score_given: Mapped[float] = mapped_column(sa.Float)
+    score_maximum: Mapped[float] = mapped_column(sa.Float)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(sa.String(10))
+    tries: Mapped[int] = mapped_column(default=0, server_default="0")
+    next_try_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = _created()
