@@ -22,7 +22,8 @@ S_LIBRARY = S_ENGINE | {"scoring.library"}
 SCORING = S_LIBRARY | {"scoring.lint", "scoring"}
 C_STORAGE = {"classroom.storage"}
 C_ACCESS = C_STORAGE | {"classroom.access"} | SCORING
-CLASSROOM = C_ACCESS | {"classroom"}
+C_COURSES = C_ACCESS | {"classroom.courses"}
+CLASSROOM = C_COURSES | {"classroom"}
 C_ANALYTICS = CLASSROOM | {"classroom.analytics"}
 # LTI sits above the top room and the courses: a launch makes courses and roster entries.
 C_LTI = CLASSROOM | {"classroom.courses", "classroom.lti"}
@@ -37,6 +38,7 @@ ALLOWED = {
     "classroom": CLASSROOM,
     "classroom.storage": C_STORAGE,
     "classroom.access": C_ACCESS,
+    "classroom.courses": C_COURSES,
     "classroom.analytics": C_ANALYTICS,
     "classroom.lti": C_LTI,
     "casebook": {"casebook", "classroom", "scoring", "ui"},

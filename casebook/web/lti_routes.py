@@ -248,8 +248,11 @@ def launch_endpoint(prefix: str):
         except ValueError as exc:
             return refusal(request, "launch", str(exc))
         response = RedirectResponse(_landing_path(prefix, landing), status_code=303)
-        name = sign_ins.COOKIE if landing.educator else sign_ins.LEARNER_COOKIE
-        set_cookie(response, request, name, cookie, sign_ins.SESSION_SECONDS)
+        if landing.educator:
+            set_cookie(response, request, sign_ins.COOKIE, cookie, sign_ins.SESSION_SECONDS)
+        else:
+            lasts = sign_ins.LEARNER_SESSION_SECONDS
+            set_cookie(response, request, sign_ins.LEARNER_COOKIE, cookie, lasts)
         LOG.info(
             "LTI launch from %s: %s in course %s",
             platform.issuer,

@@ -27,6 +27,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from classroom.courses.courses import CourseError, create_course
+from classroom.courses.roster import Member, upsert_member
 from classroom.storage.db import reading, translate_errors
 from classroom.storage.schema import LtiContext, LtiResourceLink, LtiUser
 
@@ -86,7 +88,6 @@ def _course(engine: Engine, platform_id: int, claims: dict[str, Any]) -> tuple[i
         found = conn.execute(sa.select(LtiContext.id, LtiContext.course_id).where(where)).first()
     if found is None:
         title = str(context.get("title") or context.get("label") or "LMS course")[:200]
-        from classroom.courses.courses import create_course  # TEMPORARY until issue-10 merges
         course = create_course(engine, title)
         try:
             with engine.begin() as conn:
@@ -140,6 +141,17 @@ def _link(engine: Engine, platform_id: int, context_row: int, claims: dict[str, 
     return values
 
 
+def add_member(engine: Engine, course_id: int, claims: dict[str, Any], email: str | None) -> Member:
+    """The launch's (or roster's) user as a roster entry; an email the roster refuses is left out."""
+    student_id, name = student_id_of(claims), name_of(claims)
+    try:
+        return upsert_member(engine, course_id, student_id, name, email=email)
+    except CourseError:
+        if email is None:
+            raise
+        return upsert_member(engine, course_id, student_id, name)
+
+
 def _member(engine: Engine, platform_id: int, course_id: int, claims: dict[str, Any]) -> int:
     """The learner id of the launch's user in the course, added to its roster if new."""
     sub = str(claims["sub"])[:255]
@@ -151,9 +163,7 @@ def _member(engine: Engine, platform_id: int, course_id: int, claims: dict[str, 
     if known is not None:
         return known
     email = str(claims.get("email") or "").strip()[:254] or None
-    from classroom.courses.roster import upsert_member  # TEMPORARY until issue-10 merges
-
-    member = upsert_member(engine, course_id, student_id_of(claims), name_of(claims), email=email)
+    member = add_member(engine, course_id, claims, email)
     try:
         with engine.begin() as conn:
             conn.execute(

@@ -18,9 +18,10 @@ from pylti1p3.names_roles import NamesRolesProvisioningService
 from requests import RequestException
 from sqlalchemy.engine import Engine
 
-from classroom.lti.launches import memberships_url, name_of, student_id_of
+from classroom.lti.launches import add_member, memberships_url
 from classroom.lti.platforms import get_platform
 from classroom.lti.tool import CachedTokenConnector, registration_of
+from classroom.storage.db import reading
 from classroom.storage.schema import LtiUser
 
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
@@ -64,8 +65,6 @@ def pull_roster(engine: Engine, course_id: int) -> PullReport:
     except (LtiException, RequestException) as exc:
         connector.forget_token([NRPS_SCOPE])
         raise RosterPullError(f"The LMS did not send the roster: {str(exc)[:300]}") from exc
-    from classroom.courses.roster import upsert_member  # TEMPORARY until issue-10 merges
-
     added = updated = skipped = 0
     for member in members:
         if not _is_learner(member) or not member.get("user_id"):
@@ -85,10 +84,10 @@ def pull_roster(engine: Engine, course_id: int) -> PullReport:
             LtiUser.sub == claims["sub"][:255],
             LtiUser.course_id == course_id,
         )
-        with engine.connect() as conn:
+        with reading(engine) as conn:
             known = conn.execute(sa.select(LtiUser.id).where(where)).first() is not None
         email = str(member.get("email") or "").strip()[:254] or None
-        row = upsert_member(engine, course_id, student_id_of(claims), name_of(claims), email=email)
+        row = add_member(engine, course_id, claims, email)
         if known:
             updated += 1
             continue

@@ -5,9 +5,8 @@ import streamlit as st
 from classroom.courses.courses import list_courses
 from classroom.lti import launches
 from ui.components import session
-from ui.educator import class_sessions
+from ui.educator import class_sessions, lti
 from ui.educator import gate as educator_gate
-from ui.educator import lti
 
 educator_gate.require_educator()
 engine = session.open_engine()
