@@ -409,3 +409,8 @@ def app(app_env):
 def keyed():
     """``keyed_response(step)``: the raw response that earns full marks."""
     return keyed_response
+
+
+# --- LTI (issue 11): Casebook's routes and a real test platform (tests/support/lti_tool.py) -----
+
+from tests.support.lti_tool import lti  # noqa: E402, F401 (the fixture)

@@ -12,13 +12,13 @@ import sqlalchemy as sa
 from classroom import attempts
 from classroom.access import sign_ins
 from classroom.lti import nrps, outbox
+from classroom.lti.tool import JWKS_REFETCH_SECONDS, KEY_SETS
 from classroom.storage.schema import Learner, LtiGradeOutbox
 from scoring.engine.case_path import transition
 from scoring.engine.items import score_response
 from scoring.engine.simulate import random_response
 from scoring.library.loader import load_library
 from tests.support.lti_platform import Launch, new_pem
-from tests.support.lti_tool import lti  # noqa: F401 (the fixture)
 from ui.player.state import CaseRun
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,7 +82,7 @@ def test_a_student_launch_lands_in_the_case_and_the_debrief_score_reaches_the_pl
     assert sign_ins.LEARNER_COOKIE in set_cookie and "HttpOnly" in set_cookie
     assert "?" not in answer.headers["location"].split("case=")[1]  # no secret in the URL
     learner_id = learner_of(lti, answer)
-    attempt_id, score = play(lti.engine, token_of(lti.engine, learner_id))
+    _, score = play(lti.engine, token_of(lti.engine, learner_id))
     assert outbox.deliver_due(lti.engine) == {"sent": 1, "pending": 0, "failed": 0}
     [sent] = lti.platform.scores
     assert sent["scoreGiven"] == score.percent and sent["scoreMaximum"] == 100
@@ -98,7 +98,7 @@ def test_the_platform_down_keeps_the_score_waiting_until_it_is_accepted(lti):
     answer, _ = student_launch(lti)
     token = token_of(lti.engine, learner_of(lti, answer))
     lti.platform.token_down = True
-    attempt_id, score = play(lti.engine, token)
+    _, score = play(lti.engine, token)
     assert outbox.deliver_due(lti.engine) == {"sent": 0, "pending": 1, "failed": 0}
     [waiting] = outbox.passbacks(lti.engine)
     assert waiting.status == "pending" and waiting.tries == 1 and "503" in waiting.last_error
@@ -128,10 +128,18 @@ def test_a_replayed_launch_is_refused(lti):
     assert replay.status_code == 400 and "already used" in replay.text
 
 
-def test_a_platform_key_rotation_is_picked_up_by_fetching_its_keys_again(lti):
+def test_a_platform_key_rotation_is_picked_up_by_fetching_its_keys_again(lti, monkeypatch):
     student_launch(lti)  # the platform's key set is now cached
+    student_launch(lti, user_id="student-2")
+    assert lti.platform.jwks_fetches == 1
     lti.platform.key = new_pem()  # a new key, a new kid
-    student_launch(lti)
+    answer, _ = lti.launch(Launch(custom={"casebook_case": CASE_ID}))
+    assert "key (kid)" in answer.text  # an unknown kid just after a fetch: no second fetch
+    assert lti.platform.jwks_fetches == 1
+    later = KEY_SETS.clock() + JWKS_REFETCH_SECONDS + 1
+    monkeypatch.setattr(KEY_SETS, "clock", lambda: later)
+    student_launch(lti)  # a while later the unknown kid fetches the set again, and is found
+    assert lti.platform.jwks_fetches == 2
 
 
 def test_thirty_seconds_of_clock_skew_are_accepted(lti):

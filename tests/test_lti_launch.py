@@ -8,7 +8,6 @@ import pytest
 import requests
 
 from tests.support.lti_platform import Launch
-from tests.support.lti_tool import lti  # noqa: F401 (the fixture)
 
 TEACHER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 

@@ -82,7 +82,7 @@ def base_path() -> str:
 
 @asynccontextmanager
 async def passback_worker(_app: st.App) -> AsyncIterator[None]:
-    """While the server runs, deliver the LMS grade outbox in a thread (``classroom.lti.outbox``)."""
+    """While the server runs, a thread delivers the LMS grade outbox (``classroom.lti.outbox``)."""
     stop = threading.Event()
     outbox.start_worker(db.get_engine, stop)
     try:

@@ -305,14 +305,7 @@ def picker_page(prefix: str, launch_id: str) -> str:
 def deep_link_form(launch_id: str, choice: str, lti_request: tool.FormRequest) -> str:
     """PyLTI1p3's signed deep linking response for the choice, as a form that posts itself."""
     engine = _engine()
-    message = tool.CasebookLaunch.from_cache(
-        launch_id,
-        lti_request,
-        tool.DatabaseToolConf(engine),
-        session_service=tool.NonceSession(lti_request, engine),
-        cookie_service=tool.CookieJar(lti_request),
-        launch_data_storage=tool.DatabaseStorage(engine),
-    )
+    message = tool.CasebookLaunch.restored(launch_id, lti_request, engine)
     if not message.is_deep_link_launch() or not message.check_teacher_access():
         raise tool.LaunchRefused("this is not an instructor's deep linking launch", 403)
     kind, _, value = choice.partition(":")

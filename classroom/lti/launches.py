@@ -142,7 +142,7 @@ def _link(engine: Engine, platform_id: int, context_row: int, claims: dict[str, 
 
 
 def add_member(engine: Engine, course_id: int, claims: dict[str, Any], email: str | None) -> Member:
-    """The launch's (or roster's) user as a roster entry; an email the roster refuses is left out."""
+    """The user as a roster entry (an email the roster refuses is left out)."""
     student_id, name = student_id_of(claims), name_of(claims)
     try:
         return upsert_member(engine, course_id, student_id, name, email=email)

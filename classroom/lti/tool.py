@@ -256,15 +256,16 @@ class KeySets:
     picked up at once and a flood of made-up kids does not flood the platform.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Any = time.monotonic) -> None:
         self._sets: dict[str, tuple[float, dict[str, Any]]] = {}
         self._lock = threading.Lock()
+        self.clock = clock
 
     def get(self, url: str, *, refresh: bool = False) -> dict[str, Any]:
         """The key set at ``url``: cached, or fetched now (``refresh``: unless just fetched)."""
         with self._lock:
             cached = self._sets.get(url)
-        now = time.monotonic()
+        now = self.clock()
         if cached and now - cached[0] < (JWKS_REFETCH_SECONDS if refresh else JWKS_SECONDS):
             return cached[1]
         try:
@@ -305,6 +306,19 @@ class CasebookLaunch(MessageLaunch):
             launch_data_storage=DatabaseStorage(engine),
             requests_session=TimeoutSession(),
         )
+
+    @classmethod
+    def restored(cls, launch_id: str, request: FormRequest, engine: Engine) -> CasebookLaunch:
+        """A launch validated earlier, from its stored data (PyLTI1p3's ``from_cache``, with
+        this class's constructor)."""
+        launch = cls(request, engine)
+        data = launch.get_session_service().get_launch_data(launch_id)
+        if not data:
+            raise LtiException("Launch data not found")
+        launch.set_launch_id(launch_id).set_auto_validation(enable=False)
+        launch.set_jwt({"body": data}).set_restored()
+        launch.validate_registration()
+        return launch
 
     def _get_request_param(self, key: str) -> str:
         return self._request.get_param(key)

@@ -369,7 +369,7 @@ class LtiCache(Base):
     __tablename__ = "lti_cache"
 
     key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
-    value: Mapped[Any] = mapped_column(JSONText)
+    value: Mapped[Any] = mapped_column(JSONText, nullable=True)  # None: used up
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 

@@ -201,6 +201,7 @@ class TestPlatform:
         self.scores: list[dict[str, Any]] = []
         self.deep_link_items: list[dict[str, Any]] = []
         self.tokens_issued = 0
+        self.jwks_fetches = 0
         self.members: list[dict[str, Any]] = []
         self.last_launch: dict[str, Any] | None = None
         self._server: uvicorn.Server | None = None
@@ -286,6 +287,7 @@ class TestPlatform:
         return HTMLResponse(f"<!doctype html><html><body>{form}</body></html>")
 
     async def jwks(self, request: Request) -> Response:
+        self.jwks_fetches += 1
         return JSONResponse(self.conf().get_jwks())
 
     async def token(self, request: Request) -> Response:
