@@ -23,6 +23,7 @@ from typing import Any
 
 import uvicorn
 from jwcrypto.jwk import JWK
+from lti1p3platform.exceptions import LineItemNotFoundException
 from lti1p3platform.jwt_helper import jwt_encode
 from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
 from lti1p3platform.membership import Context
@@ -150,6 +151,8 @@ class Scores(AssignmentsGradesService):
     platform: TestPlatform
 
     def update_score(self, line_item_id: str, score: Any) -> UpdateScoreStatus:
+        if line_item_id in self.platform.gone_lineitems:
+            raise LineItemNotFoundException(line_item_id)
         self.platform.scores.append({"lineitem": line_item_id, **score})
         return UpdateScoreStatus.SUCCESS
 
@@ -202,6 +205,7 @@ class TestPlatform:
         self.deep_link_items: list[dict[str, Any]] = []
         self.tokens_issued = 0
         self.jwks_fetches = 0
+        self.gone_lineitems: set[str] = set()  # deleted grade columns: scores get 404
         self.members: list[dict[str, Any]] = []
         self.last_launch: dict[str, Any] | None = None
         self._server: uvicorn.Server | None = None

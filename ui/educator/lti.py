@@ -44,7 +44,7 @@ def passback_table(engine: Engine, course_id: int | None) -> None:
         left, right = st.columns([5, 1], vertical_alignment="center")
         reason = f" — {plain_md(row.last_error)}" if row.last_error else ""
         left.markdown(
-            f"Attempt {row.attempt_id}, LMS user `{plain_md(row.user_sub)}`: "
+            f"Attempt {row.attempt_id}, LMS user {plain_md(row.user_sub)}: "
             f"{row.score_given:g} of {row.score_maximum:g}, "
             f"**{STATUS_WORDS[row.status]}** after {row.tries} tries; "
             f"next try {local_time(row.next_try_at)}{reason}"
