@@ -34,7 +34,15 @@ from classroom.storage.identifiers import (
     new_token,
     normalize_code,
 )
-from classroom.storage.schema import Answer, Attempt, ClassSession, Learner, Participant, utcnow
+from classroom.storage.schema import (
+    Answer,
+    Attempt,
+    ClassSession,
+    CourseMember,
+    Learner,
+    Participant,
+    utcnow,
+)
 from scoring.engine.explain import ItemResult
 from scoring.engine.grades import ReportedScore, reported_score
 from scoring.format.models import Skill, Step
@@ -155,6 +163,45 @@ def learner_exists(engine: Engine, token: str) -> bool:
     with reading(engine) as conn:
         found = conn.execute(sa.select(Learner.id).where(Learner.token == token)).first()
     return found is not None
+
+
+@translate_errors(_NOT_LOADED)
+def learner_kind(engine: Engine, token: str) -> str | None:
+    """ "anonymous" or "member" (a course's rostered student) for a stored token, else None.
+
+    A member's record opens only with their sign-in cookie, never from a token in a link.
+    """
+    if not isinstance(token, str) or not _TOKEN.fullmatch(token):
+        return None
+    with reading(engine) as conn:
+        found = conn.execute(
+            sa.select(Learner.id, CourseMember.id.label("member"))
+            .outerjoin(CourseMember, CourseMember.learner_id == Learner.id)
+            .where(Learner.token == token)
+        ).first()
+    if found is None:
+        return None
+    return "anonymous" if found.member is None else "member"
+
+
+@translate_errors(_NOT_LOADED)
+def learner_id_of(engine: Engine, token: str) -> int | None:
+    """The id of the stored learner with ``token``, or None."""
+    if not isinstance(token, str) or not _TOKEN.fullmatch(token):
+        return None
+    with reading(engine) as conn:
+        return conn.execute(
+            sa.select(Learner.id).where(Learner.token == token)
+        ).scalar_one_or_none()
+
+
+@translate_errors(_NOT_LOADED)
+def learner_token(engine: Engine, learner_id: int) -> str | None:
+    """The token of the learner with this id (for a signed-in learner's pages), or None."""
+    with reading(engine) as conn:
+        return conn.execute(
+            sa.select(Learner.token).where(Learner.id == learner_id)
+        ).scalar_one_or_none()
 
 
 def _attempts() -> sa.Select[Any]:

@@ -41,6 +41,7 @@ from classroom.storage.schema import (
     Attempt,
     ClassSession,
     CourseMember,
+    Learner,
     Participant,
     utcnow,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "CODE_ALPHABET",
     "CODE_LENGTH",
     "MODES",
+    "Joined",
     "SessionInfo",
     "answering_count",
     "create_session",
@@ -59,7 +61,10 @@ __all__ = [
     "join",
     "join_session",
     "list_sessions",
+    "name_key",
     "normalize_code",
+    "numbered_name",
+    "participant_name",
     "release_results",
     "session_responses",
     "session_roster",
@@ -364,6 +369,18 @@ def join_session(
     """
     joined = join(engine, code, display_name, token)
     return joined.session, joined.token
+
+
+@translate_errors(_NOT_LOADED)
+def participant_name(engine: Engine, code: str, token: str) -> str | None:
+    """The name the learner with ``token`` has in the session, or None if they have not joined."""
+    with reading(engine) as conn:
+        return conn.execute(
+            sa.select(Participant.display_name)
+            .join(ClassSession, ClassSession.id == Participant.session_id)
+            .join(Learner, Learner.id == Participant.learner_id)
+            .where(ClassSession.code == normalize_code(code), Learner.token == token)
+        ).scalar_one_or_none()
 
 
 @translate_errors(_NOT_LOADED)

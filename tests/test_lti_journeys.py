@@ -91,7 +91,7 @@ def test_thirty_seconds_of_clock_skew_are_accepted(lti):
 def test_an_instructor_launch_lands_on_the_course_signed_in_as_an_educator(lti):
     answer, _ = lti.launch(Launch(roles=[TEACHER], user_id="teacher-1"))
     assert answer.status_code == 303, answer.text[:300]
-    assert answer.headers["location"].startswith("/lti?course=")
+    assert answer.headers["location"].startswith("/courses?course=")
     cookie = answer.cookies.get(sign_ins.COOKIE)
     assert sign_ins.signed_in(lti.engine, cookie)
     assert answer.cookies.get(sign_ins.LEARNER_COOKIE) is None

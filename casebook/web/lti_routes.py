@@ -8,7 +8,7 @@
   skew, single-use nonce, state, deployment, message type, LTI version). A resource link
   launch then signs the user in by an HttpOnly cookie set on this very response (a learner:
   ``sign_ins.open_session(learner_id=…)``; an Instructor: an educator session) and redirects
-  to the linked case or class session (a learner) or to the course's dashboard (an educator).
+  to the linked case or class session (a learner) or to the course's page (an educator).
   No secret is ever put in a URL. A deep linking launch shows the case and session picker.
 - ``POST /lti/deep-link``: the picker's choice becomes PyLTI1p3's signed deep linking response,
   auto-posted back to the platform. The launch id it carries is used once.
@@ -199,7 +199,7 @@ def login_endpoint(prefix: str):
 
 def _landing_path(prefix: str, landing: launches.Landing) -> str:
     if landing.educator:
-        return f"{prefix}/lti?course={landing.course_id}"
+        return f"{prefix}/courses?course={landing.course_id}"
     if landing.session_code:
         return f"{prefix}/join?code={landing.session_code}"
     if landing.case_id:

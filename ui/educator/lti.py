@@ -71,3 +71,13 @@ def roster_pull(engine: Engine, course_id: int) -> None:
             f"({report.skipped} instructors or inactive members left out).",
             icon=":material/group:",
         )
+
+
+def course_panel(engine: Engine, course_id: int) -> None:
+    """On a course's page, for a course made by an LMS launch: the roster pull, its scores."""
+    if course_id not in session.guarded(launches.lms_course_ids, engine):
+        return
+    st.markdown("#### From the LMS")
+    roster_pull(engine, course_id)
+    st.markdown("##### Scores waiting for the LMS")
+    passback_table(engine, course_id)
