@@ -4,10 +4,9 @@ import streamlit as st
 
 from ui.components import session
 from ui.components.safe_text import plain_md
-from ui.educator import class_sessions
+from ui.educator import class_sessions, lti
 from ui.educator import courses as views
 from ui.educator import gate as educator_gate
-from ui.educator import lti
 
 educator_gate.require_educator()
 engine = session.open_engine()
