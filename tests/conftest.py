@@ -24,6 +24,7 @@ def _private_passcode_file(tmp_path_factory):
         path = folder / "educator-passcode.hash"
         mp.setenv("CASEBOOK_PASSCODE_FILE", str(path))
         mp.setenv("CASEBOOK_SECRET_KEY_FILE", str(folder / "secret.key"))
+        mp.setenv("CASEBOOK_LTI_KEY_FILE", str(folder / "lti-tool-key.pem"))
         mp.delenv("CASEBOOK_SECRET_KEY", raising=False)
         # The shipped config hides error details from users; tests need to read them
         # (test_security_findings checks that a server with the shipped setting hides them):

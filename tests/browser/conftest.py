@@ -74,11 +74,23 @@ def serving(tmp: Path, case_files: list[Path], **env: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory) -> Iterator[str]:
+def server_folder(tmp_path_factory) -> Path:
+    """The folder of ``server``'s database and cases."""
+    return tmp_path_factory.mktemp("browser")
+
+
+@pytest.fixture(scope="session")
+def server(server_folder) -> Iterator[str]:
     """Base URL of a Casebook server with its own SQLite file and the SCC case only."""
     scc = ROOT / "cases" / "scc-back-pain-could-not-wait.yaml"
-    with serving(tmp_path_factory.mktemp("browser"), [scc]) as url:
+    with serving(server_folder, [scc]) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def server_database(server, server_folder) -> str:
+    """The database URL of ``server`` (to set up what a test needs, as a CLI command would)."""
+    return f"sqlite:///{server_folder / 'casebook.db'}"
 
 
 @pytest.fixture(scope="session")

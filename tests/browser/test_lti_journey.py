@@ -1,0 +1,37 @@
+"""An LMS launch in Chromium: the platform's login, its auto-posted id_token form, the case.
+
+The platform is lti1p3platform on loopback (``tests/support/lti_platform.py``); the tool is the
+served app (``server``), exactly as ``make run`` starts it.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from classroom.access import sign_ins
+from classroom.lti import platforms
+from classroom.storage.db import get_engine
+from tests.support.lti_platform import Launch, TestPlatform
+
+pytestmark = pytest.mark.browser
+SCC = "scc-back-pain-could-not-wait"
+
+
+def test_a_student_launch_lands_signed_in_on_the_linked_case(page, server, server_database):
+    lms = TestPlatform(server).start()
+    try:
+        engine = get_engine(server_database)
+        platforms.register_platform(engine, **lms.settings())
+        lms.next = Launch(user_id="browser-student", custom={"casebook_case": SCC})
+        page.goto(lms.login_url())  # the LMS sends the browser to /lti/login; the rest follows
+        page.get_by_role("heading", name="Notice the cues").first.wait_for(state="visible")
+        address = urlsplit(page.url)
+        assert address.path == "/player" and parse_qs(address.query)["case"] == [SCC]
+        assert "t" not in parse_qs(address.query)  # signed in by cookie, no token in the URL
+        [cookie] = [c for c in page.context.cookies() if c["name"] == sign_ins.LEARNER_COOKIE]
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+        assert sign_ins.signed_in_learner(engine, cookie["value"]) is not None
+    finally:
+        lms.stop()
