@@ -151,3 +151,17 @@ def test_the_roster_pull_adds_the_platforms_learners_to_the_course(lti):
     student_launch(lti, user_id="s-2", name="Grace Hopper")
     assert len(members(lti.engine, course_id)) == 2
     assert nrps.pull_roster(lti.engine, course_id).updated == 2
+
+
+def test_a_placed_class_session_joins_the_course_and_students_land_on_its_join_page(lti):
+    from classroom import sessions
+    from classroom.courses.courses import course_of_session
+
+    info = sessions.create_session(lti.engine, "Ward round", [CASE_ID])
+    answer, _ = lti.launch(Launch(custom={"casebook_session": info.code}))
+    assert answer.status_code == 303 and answer.headers["location"] == f"/join?code={info.code}"
+    course = course_of_session(lti.engine, info.code)
+    assert course is not None and course.title == "Nursing 101"
+    sessions.delete_session(lti.engine, info.code)  # gone since: the next launch lands home
+    again, _ = lti.launch(Launch(custom={"casebook_session": info.code}))
+    assert again.headers["location"] == "/"

@@ -111,3 +111,13 @@ def test_the_canvas_configuration_names_this_servers_urls(lti):
     assert config["oidc_initiation_url"] == f"{lti.tool_url}/lti/login"
     assert config["target_link_uri"] == f"{lti.tool_url}/lti/launch"
     assert config["public_jwk_url"] == f"{lti.tool_url}/lti/jwks"
+
+
+def test_a_placement_posted_from_another_site_is_refused(lti):
+    answer = requests.post(
+        f"{lti.tool_url}/lti/deep-link",
+        data={"launch": "lti1p3-launch-x", "choice": "case:x"},
+        headers={"Origin": "https://evil.example"},
+        timeout=10,
+    )
+    refused(answer, "another site")

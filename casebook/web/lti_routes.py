@@ -36,7 +36,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from casebook.web.cookies import is_https, set_cookie
+from casebook.web.cookies import is_https, same_origin, set_cookie
 from classroom import sessions
 from classroom.access import sign_ins
 from classroom.lti import keys, launches, tool
@@ -344,6 +344,8 @@ def deep_link_endpoint(prefix: str):
     """``POST /lti/deep-link``: the picker's choice, posted back to the platform."""
 
     async def deep_link(request: Request) -> Response:
+        if not same_origin(request):  # the picker posts from this site's own page
+            return refusal(request, "deep link", "the form came from another site", 403)
         params = await _params(request)
         params["launch_url"] = _url(request, prefix + LAUNCH_PATH)
         lti_request = _request_of(request, params)

@@ -7,7 +7,9 @@ On every launch (the claims are already checked by ``classroom.lti.tool.Casebook
   launch is kept there for the educator's roster pull;
 - the resource link is remembered in ``lti_resource_link`` with what it opens, read from the
   custom parameters Casebook's deep linking response put on it (``casebook_case`` or
-  ``casebook_session``), and the AGS line item its scores go to;
+  ``casebook_session``), and the AGS line item its scores go to. A class session placed in
+  an LMS course is attached to that Casebook course at its first launch, unless it already
+  belongs to a course (then it stays there, and only that course's members may join);
 - a learner becomes a roster entry of that course on their first launch
   (``classroom.courses.roster.upsert_member``), found again by (platform, ``sub``) in
   ``lti_user`` on every later launch. Their student ID is the LMS's SIS id
@@ -27,7 +29,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from classroom.courses.courses import CourseError, create_course
+from classroom import sessions
+from classroom.courses.courses import (
+    CourseError,
+    attach_session,
+    course_of_session,
+    create_course,
+)
 from classroom.courses.roster import Member, upsert_member
 from classroom.storage.db import reading, translate_errors
 from classroom.storage.schema import LtiContext, LtiResourceLink, LtiUser
@@ -185,12 +193,17 @@ def land(engine: Engine, platform_id: int, claims: dict[str, Any], *, educator: 
     """Store what the launch means (module doc) and say where it lands."""
     context_row, course_id = _course(engine, platform_id, claims)
     link = _link(engine, platform_id, context_row, claims)
+    code = link["session_code"]
+    if code and sessions.get_session(engine, code) is None:
+        code = None  # deleted since it was placed: land on the course instead
+    if code and course_of_session(engine, code) is None:  # a placed session joins the course
+        attach_session(engine, course_id, code)
     learner_id = None if educator else _member(engine, platform_id, course_id, claims)
     return Landing(
         course_id=course_id,
         learner_id=learner_id,
         case_id=link["case_id"],
-        session_code=link["session_code"],
+        session_code=code,
     )
 
 

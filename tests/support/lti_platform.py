@@ -57,6 +57,7 @@ def shared_pem(name: str) -> str:
     return new_pem()
 
 
+@functools.cache
 def public_pem(private: str) -> str:
     """The public half of a private key (PEM)."""
     return JWK.from_pem(private.encode()).export_to_pem(False).decode("ascii")
