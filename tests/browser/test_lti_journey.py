@@ -1,4 +1,5 @@
-"""An LMS launch in Chromium: the platform's login, its auto-posted id_token form, the case.
+"""An LMS launch in Chromium: the platform's login, its auto-posted id_token form, the case,
+and the score that the served app's outbox thread then sends to the platform.
 
 The platform is lti1p3platform on loopback (``tests/support/lti_platform.py``); the tool is the
 served app (``server``), exactly as ``make run`` starts it.
@@ -11,9 +12,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from classroom.access import sign_ins
-from classroom.lti import platforms
+from classroom.lti import outbox, platforms
 from classroom.storage.db import get_engine
 from tests.support.lti_platform import Launch, TestPlatform
+from tests.support.lti_play import play, token_of
 
 pytestmark = pytest.mark.browser
 SCC = "scc-back-pain-could-not-wait"
@@ -32,6 +34,14 @@ def test_a_student_launch_lands_signed_in_on_the_linked_case(page, server, serve
         assert "t" not in parse_qs(address.query)  # signed in by cookie, no token in the URL
         [cookie] = [c for c in page.context.cookies() if c["name"] == sign_ins.LEARNER_COOKIE]
         assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
-        assert sign_ins.signed_in_learner(engine, cookie["value"]) is not None
+        learner_id = sign_ins.signed_in_learner(engine, cookie["value"])
+        assert learner_id is not None
+        # The case finished (as the player stores it): the served app's own outbox thread
+        # posts the debrief's score to the LMS, with nobody running `casebook lti deliver`.
+        _, score = play(engine, token_of(engine, learner_id))
+        assert lms.score_arrived.wait(timeout=4 * outbox.POLL_SECONDS)
+        assert [(s["userId"], s["scoreGiven"]) for s in lms.scores] == [
+            ("browser-student", score.percent)
+        ]
     finally:
         lms.stop()

@@ -155,6 +155,7 @@ class Scores(AssignmentsGradesService):
         if line_item_id in self.platform.gone_lineitems:
             raise LineItemNotFoundException(line_item_id)
         self.platform.scores.append({"lineitem": line_item_id, **score})
+        self.platform.score_arrived.set()
         return UpdateScoreStatus.SUCCESS
 
     def find_lineitems(self, *a: Any, **k: Any) -> Any:
@@ -203,6 +204,7 @@ class TestPlatform:
         self.next = Launch()
         self.token_down = False
         self.scores: list[dict[str, Any]] = []
+        self.score_arrived = threading.Event()
         self.deep_link_items: list[dict[str, Any]] = []
         self.tokens_issued = 0
         self.jwks_fetches = 0
