@@ -142,3 +142,34 @@ def test_keep_my_progress_shows_a_code_once_and_restore_uses_it(engine, browser_
     wrong = page("results")
     field(wrong, "Recovery code").input("AAAA-BBBB-CCCC-DDDD")
     assert "was not found" in press(wrong, "Restore").error[0].value
+
+
+def test_the_learner_routes_set_an_httponly_cookie_once_and_sign_out(engine, course_session):
+    from classroom.access import sign_ins
+    from classroom.courses import members
+    from tests.support.educator import route_client
+
+    member = members.sign_in_member(engine, 1, "N-001", "771044", "local")
+    ticket = sign_ins.issue_ticket(engine, "local", learner_id=member.learner_id)
+    form = {"ticket": ticket, "next": f"/join?code={course_session.code}"}
+    with route_client() as http:
+        elsewhere = http.post(
+            sign_ins.LEARNER_SIGN_IN_PATH,
+            data=form,
+            headers={"Origin": "https://evil.example"},
+            follow_redirects=False,
+        )
+        first = http.post(sign_ins.LEARNER_SIGN_IN_PATH, data=form, follow_redirects=False)
+        again = http.post(sign_ins.LEARNER_SIGN_IN_PATH, data=form, follow_redirects=False)
+        cookie = first.cookies[sign_ins.LEARNER_COOKIE]
+        http.cookies.set(sign_ins.LEARNER_COOKIE, cookie)
+        out = http.post(
+            sign_ins.LEARNER_SIGN_OUT_PATH, data={"next": "/results"}, follow_redirects=False
+        )
+    assert elsewhere.status_code == 403
+    assert (first.status_code, first.headers["location"]) == (303, form["next"])
+    header = first.headers["set-cookie"]
+    assert "HttpOnly" in header and "SameSite=strict" in header and "Max-Age=43200" in header
+    assert again.status_code == 303 and "set-cookie" not in again.headers  # used up
+    assert out.status_code == 303 and 'casebook_learner=""' in out.headers["set-cookie"]
+    assert sign_ins.signed_in_learner(engine, cookie) is None
