@@ -26,7 +26,7 @@ C_COURSES = C_ACCESS | {"classroom.courses"}
 CLASSROOM = C_COURSES | {"classroom"}
 C_ANALYTICS = CLASSROOM | {"classroom.analytics"}
 # LTI sits above the top room and the courses: a launch makes courses and roster entries.
-C_LTI = CLASSROOM | {"classroom.courses", "classroom.lti"}
+C_LTI = CLASSROOM | {"classroom.lti"}
 ALLOWED = {
     "scoring": SCORING,
     "scoring.errors": {"scoring.errors"},

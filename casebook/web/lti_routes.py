@@ -20,117 +20,33 @@ status, and a ``casebook.lti`` log line with the client's address.
 
 from __future__ import annotations
 
-import functools
-import html
 import json
 import logging
 from typing import Any
 from urllib.parse import parse_qsl
 
 import sqlalchemy as sa
-from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException, OIDCException
-from pylti1p3.lineitem import LineItem
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from casebook.web import lti_deep_linking
 from casebook.web.cookies import is_https, same_origin, set_cookie
-from classroom import sessions
+from casebook.web.lti_refusals import reason_of, refusal
 from classroom.access import sign_ins
-from classroom.lti import keys, launches, tool
+from classroom.lti import adapters, keys, launches, tool
 from classroom.storage import db
-from scoring.library.loader import CaseLibrary, cases_dir, load_library
 
 LOG = logging.getLogger("casebook.lti")
 LOGIN_PATH = "/lti/login"
 LAUNCH_PATH = "/lti/launch"
-DEEP_LINK_PATH = "/lti/deep-link"
+DEEP_LINK_PATH = lti_deep_linking.DEEP_LINK_PATH
 JWKS_PATH = "/lti/jwks"
 CONFIG_PATH = "/lti/config.json"
 _MAX_FORM_BYTES = 64 * 1024  # an id_token with its claims is a few kB
 DEEP_LINK_SECONDS = 1800  # the picker's launch may be used this long after the launch
-
-# PyLTI1p3's messages → what went wrong, in words a person at an LMS can act on.
-REASONS = (
-    (
-        "State not found",
-        "the sign-in state does not match this browser: open the link "
-        "from the LMS again (when Casebook opens inside the LMS page the browser may block its "
-        "cookie: place the link to open in a new window)",
-    ),
-    ("Missing state", "the launch carries no state: it did not come through /lti/login"),
-    (
-        "Invalid Nonce",
-        "this launch was already used or is too old (a launch is good once, "
-        "for ten minutes): open the link from the LMS again",
-    ),
-    (
-        "Unable to find public key",
-        "the launch is signed with a key (kid) that the LMS's key set does not contain",
-    ),
-    ("Signature verification failed", "the launch's signature does not match the LMS's keys"),
-    (
-        "Signature has expired",
-        "the launch has expired: open the link again (if this repeats, "
-        "the LMS's clock or this server's is wrong)",
-    ),
-    (
-        "not yet valid",
-        "the launch was issued in the future: the LMS's clock and this "
-        "server's differ by more than a minute",
-    ),
-    (
-        "Audience doesn't match",
-        "the launch is meant for another tool (aud is not Casebook's client id)",
-    ),
-    ("Invalid audience", "the launch is meant for another tool (aud is not Casebook's client id)"),
-    ("azp", "the launch is meant for another tool (azp is not Casebook's client id)"),
-    (
-        "Unable to find deployment",
-        "this deployment of the LMS is not registered with Casebook "
-        "(casebook lti register … --deployment-id)",
-    ),
-    ("Registration not found", "this LMS (issuer and client id) is not registered with Casebook"),
-    ("Client id not registered", "this LMS (issuer and client id) is not registered with Casebook"),
-    (
-        "Could not find registration",
-        "this LMS (issuer and client id) is not registered with Casebook",
-    ),
-    ("Incorrect version", "the launch is not LTI 1.3.0"),
-    ("message type", "the launch is neither a resource link nor a deep linking request"),
-    ("Missing", "the launch lacks a claim LTI 1.3 requires"),
-    ("Could not find", "the login request lacks a parameter LTI 1.3 requires"),
-    ("Can't decode id_token", "the launch's token could not be verified"),
-    ("Invalid id_token", "the launch's token is not a JWT"),
-)
-
-
-def reason_of(exc: Exception) -> str:
-    """The plain reason for a refused login or launch."""
-    if isinstance(exc, tool.LaunchRefused):
-        return exc.message
-    text = str(exc)
-    for needle, reason in REASONS:
-        if needle in text:
-            return reason
-    return "the launch could not be checked"
-
-
-def refusal(request: Request, what: str, reason: str, status: int = 400) -> HTMLResponse:
-    """The page shown for a refused login or launch, logged with the client's address."""
-    client = request.client.host if request.client else "unknown"
-    LOG.warning("LTI %s refused from %s: %s", what, client, reason)
-    body = (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        "<title>Casebook could not open this link</title></head><body>"
-        "<main><h1>Casebook could not open this link</h1>"
-        f"<p>The {html.escape(what)} was refused: {html.escape(reason)}.</p>"
-        "<p>Go back to your course in the LMS and open the link again. If it fails again, "
-        "show this page to the person who set Casebook up.</p></main></body></html>"
-    )
-    return HTMLResponse(body, status_code=status)
 
 
 async def _params(request: Request) -> dict[str, str]:
@@ -145,15 +61,15 @@ async def _params(request: Request) -> dict[str, str]:
     return params
 
 
-def _request_of(request: Request, params: dict[str, str]) -> tool.FormRequest:
-    return tool.FormRequest(params, dict(request.cookies), is_https(request))
+def _request_of(request: Request, params: dict[str, str]) -> adapters.FormRequest:
+    return adapters.FormRequest(params, dict(request.cookies), is_https(request))
 
 
 def _url(request: Request, path: str) -> str:
     return str(request.url.replace(path=path, query="", fragment=""))
 
 
-def _set_lti_cookies(response: Response, request: Request, jar: tool.CookieJar) -> None:
+def _set_lti_cookies(response: Response, request: Request, jar: adapters.CookieJar) -> None:
     """PyLTI1p3's state cookie, sent back on the platform's cross-site POST: SameSite=None
     needs Secure, so over plain HTTP (a laptop) it is Lax and works only on one site."""
     secure = is_https(request)
@@ -180,7 +96,7 @@ def login_endpoint(prefix: str):
         params = await _params(request)
         lti_request = _request_of(request, params)
 
-        def redirect_url() -> tuple[str, tool.CookieJar]:
+        def redirect_url() -> tuple[str, adapters.CookieJar]:
             flow = tool.CasebookLogin(lti_request, _engine())
             return flow.redirect(_url(request, prefix + LAUNCH_PATH)), flow.jar
 
@@ -232,7 +148,9 @@ def launch_endpoint(prefix: str):
         if message.is_deep_link_launch():
             if not educator:
                 return refusal(request, "launch", "only an instructor can place Casebook", 403)
-            page = await run_in_threadpool(picker_page, prefix, message.get_launch_id())
+            page = await run_in_threadpool(
+                lti_deep_linking.picker_page, prefix, message.get_launch_id()
+            )
             return HTMLResponse(page)
 
         def signed_in() -> tuple[launches.Landing, str]:
@@ -264,82 +182,6 @@ def launch_endpoint(prefix: str):
     return launch
 
 
-@functools.lru_cache(maxsize=2)
-def _library(_stamp: int) -> CaseLibrary:
-    return load_library(cases_dir())
-
-
-def _choices() -> list[tuple[str, str]]:
-    """(value, label) of everything an instructor may place: each case, each open session."""
-    from ui.components.resources import fingerprint
-
-    library = _library(hash(fingerprint([cases_dir()])))
-    choices = [
-        (f"case:{cid}", f"Case: {loaded.case.title}")
-        for cid, loaded in sorted(library.cases.items(), key=lambda kv: kv[1].case.title)
-    ]
-    for info in sessions.list_sessions(_engine()):
-        if info.ended_at is None:
-            choices.append((f"session:{info.code}", f"Class session: {info.title} ({info.code})"))
-    return choices
-
-
-def picker_page(prefix: str, launch_id: str) -> str:
-    """The deep linking picker: one radio button per case and open class session."""
-    options = "".join(
-        f"<li><label><input type='radio' name='choice' value='{html.escape(v)}' required> "
-        f"{html.escape(label)}</label></li>"
-        for v, label in _choices()
-    )
-    return (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        "<title>Place a Casebook case</title></head><body><main>"
-        "<h1>Place a Casebook case in your course</h1>"
-        f"<form method='post' action='{html.escape(prefix + DEEP_LINK_PATH)}'>"
-        f"<input type='hidden' name='launch' value='{html.escape(launch_id)}'>"
-        f"<ul style='list-style:none;padding:0'>{options}</ul>"
-        "<button type='submit'>Place it</button></form></main></body></html>"
-    )
-
-
-def deep_link_form(launch_id: str, choice: str, lti_request: tool.FormRequest) -> str:
-    """PyLTI1p3's signed deep linking response for the choice, as a form that posts itself."""
-    engine = _engine()
-    message = tool.CasebookLaunch.restored(launch_id, lti_request, engine)
-    if not message.is_deep_link_launch() or not message.check_teacher_access():
-        raise tool.LaunchRefused("this is not an instructor's deep linking launch", 403)
-    kind, _, value = choice.partition(":")
-    valid = dict(_choices())
-    if choice not in valid or kind not in ("case", "session"):
-        raise tool.LaunchRefused("choose one of the cases or sessions listed")
-    parameter = launches.CASE_PARAMETER if kind == "case" else launches.SESSION_PARAMETER
-    title = valid[choice].split(": ", 1)[1]
-    resource = (
-        DeepLinkResource()
-        .set_url(str(lti_request.params.get("launch_url", "")))
-        .set_title(title[:200])
-        .set_custom_params({parameter: value})
-    )
-    if kind == "case":  # a case's score is sent back: ask the platform for a line item
-        resource.set_lineitem(
-            LineItem().set_score_maximum(100).set_label(title[:200]).set_resource_id(value)
-        )
-    deep_link = message.get_deep_link()
-    jwt_value = deep_link.get_response_jwt([resource])
-    return_url = message.get_launch_data()[
-        "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
-    ]["deep_link_return_url"]
-    tool.DatabaseStorage(engine).set_value(launch_id, None, 1)  # the launch id is used up
-    return (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        "<title>Placing the case…</title></head><body>"
-        f"<form id='back' method='post' action='{html.escape(return_url)}'>"
-        f"<input type='hidden' name='JWT' value='{html.escape(jwt_value)}'>"
-        "<noscript><button type='submit'>Continue</button></noscript></form>"
-        "<script>document.getElementById('back').submit()</script></body></html>"
-    )
-
-
 def deep_link_endpoint(prefix: str):
     """``POST /lti/deep-link``: the picker's choice, posted back to the platform."""
 
@@ -351,7 +193,10 @@ def deep_link_endpoint(prefix: str):
         lti_request = _request_of(request, params)
         try:
             page = await run_in_threadpool(
-                deep_link_form, params.get("launch", ""), params.get("choice", ""), lti_request
+                lti_deep_linking.deep_link_form,
+                params.get("launch", ""),
+                params.get("choice", ""),
+                lti_request,
             )
         except LtiException:
             return refusal(request, "deep link", "the placement has expired or was used", 400)

@@ -18,9 +18,10 @@ from pylti1p3.names_roles import NamesRolesProvisioningService
 from requests import RequestException
 from sqlalchemy.engine import Engine
 
+from classroom.lti.adapters import registration_of
 from classroom.lti.launches import add_member, memberships_url
 from classroom.lti.platforms import get_platform
-from classroom.lti.tool import CachedTokenConnector, registration_of
+from classroom.lti.tool import CachedTokenConnector
 from classroom.storage.db import reading
 from classroom.storage.schema import LtiUser
 

@@ -33,8 +33,9 @@ from pylti1p3.grade import Grade
 from requests import RequestException
 from sqlalchemy.engine import Engine
 
+from classroom.lti.adapters import registration_of
 from classroom.lti.platforms import get_platform
-from classroom.lti.tool import CachedTokenConnector, registration_of
+from classroom.lti.tool import CachedTokenConnector
 from classroom.storage.db import StorageError, reading, translate_errors
 from classroom.storage.schema import LtiGradeOutbox, utcnow
 
