@@ -31,6 +31,7 @@ from sqlalchemy.engine import Engine
 from classroom.lti import keys
 from classroom.lti.platforms import Platform, find_platform
 from classroom.storage.db import reading
+from classroom.storage.identifiers import dialect_insert
 from classroom.storage.schema import LtiCache, LtiNonce, utcnow
 
 NONCE_SECONDS = 600  # a login's nonce must come back in a launch within this
@@ -83,14 +84,12 @@ class CookieJar:
 class DatabaseStorage(LaunchDataStorage[Any]):
     """PyLTI1p3's launch data storage in the ``lti_cache`` table (values expire)."""
 
-    _session_cookie_name = ""  # no session cookie: the state cookie binds the browser
-
     def __init__(self, engine: Engine) -> None:
         super().__init__()
         self.engine = engine
 
     def get_session_cookie_name(self) -> str | None:
-        return None
+        return None  # no session cookie: the state cookie binds the browser
 
     def can_set_keys_expiration(self) -> bool:
         return True
@@ -105,15 +104,10 @@ class DatabaseStorage(LaunchDataStorage[Any]):
 
     def set_value(self, key: str, value: Any, exp: int | None = None) -> None:
         now = utcnow()
+        values = {"value": value, "expires_at": now + timedelta(seconds=exp or 86400)}
         with self.engine.begin() as conn:
-            conn.execute(sa.delete(LtiCache).where(LtiCache.key == self._key(key)))
-            conn.execute(
-                sa.insert(LtiCache).values(
-                    key=self._key(key),
-                    value=value,
-                    expires_at=now + timedelta(seconds=exp or 86400),
-                )
-            )
+            insert = dialect_insert(conn, LtiCache).values(key=self._key(key), **values)
+            conn.execute(insert.on_conflict_do_update(index_elements=["key"], set_=values))
             conn.execute(sa.delete(LtiCache).where(LtiCache.expires_at < now))
 
     def check_value(self, key: str) -> bool:
