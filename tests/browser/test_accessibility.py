@@ -1,7 +1,8 @@
 """axe-core (WCAG 2.0/2.1/2.2, A and AA) on every page a student or an educator opens: the
 library, the quiz (question, feedback, results), My results and Join a class at a laptop's
-and a phone's size, and the educator's sign-in, class sessions, live dashboard and authoring
-pages at a laptop's. The player's steps and feedback are covered in test_item_types.py.
+and a phone's size, and the educator's sign-in, class sessions, live dashboard, authoring,
+courses and LMS (LTI) pages at a laptop's. The player's steps and feedback are covered in
+test_item_types.py.
 
 The target is no violation. Violations that come from Streamlit itself are listed in
 players.STREAMLIT_OWN (and the README, with the upstream issue); anything else fails.
@@ -99,4 +100,7 @@ def test_every_page_has_no_wcag_violation(sized_page, ngn_server, shot, size):
     page.get_by_role("button", name="Create course").click()
     page.get_by_role("button", name="Import").wait_for()
     check(page, width, found, "courses", shot, size)
+    page.goto(f"{ngn_server}/lti")
+    page.get_by_role("heading", name="Registered LMSs").wait_for()
+    check(page, width, found, "LMS (LTI)", shot, size)
     assert {where: v for where, v in found.items() if v} == {}
