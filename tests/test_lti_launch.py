@@ -121,3 +121,16 @@ def test_a_placement_posted_from_another_site_is_refused(lti):
         timeout=10,
     )
     refused(answer, "another site")
+
+
+def test_an_oversized_or_overfull_form_is_refused_without_reading_it(lti):
+    many = "&".join(f"f{n}=x" for n in range(100))
+    answer = requests.post(
+        f"{lti.tool_url}/lti/launch",
+        data=many,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        timeout=10,
+    )
+    refused(answer, "no state")  # read as an empty form
+    huge = requests.post(f"{lti.tool_url}/lti/login", data={"iss": "x" * 70_000}, timeout=10)
+    refused(huge, "login")

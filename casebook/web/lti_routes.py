@@ -57,7 +57,10 @@ async def _params(request: Request) -> dict[str, str]:
             body += chunk
             if len(body) > _MAX_FORM_BYTES:
                 return {}
-        params.update(parse_qsl(body.decode("utf-8", "replace"), max_num_fields=32))
+        try:
+            params.update(parse_qsl(body.decode("utf-8", "replace"), max_num_fields=32))
+        except ValueError:  # more fields than any LTI message has: nothing is read
+            return {}
     return params
 
 
