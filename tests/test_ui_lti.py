@@ -103,3 +103,19 @@ def test_a_roster_pull_from_an_unreachable_lms_says_so(engine, browser_cookies):
     next(b for b in at.button if "roster" in b.label).click().run()
     assert not at.exception
     assert "The LMS did not send the roster" in at.error[0].value
+
+
+def test_the_course_page_of_an_lms_course_shows_its_waiting_scores(engine, browser_cookies):
+    course_id = waiting_score(engine)
+    browser_cookies[sign_ins.COOKIE] = sign_ins.open_session(engine, "127.0.0.1")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.run()
+    at.query_params.update({"course": str(course_id)})
+    at.switch_page("ui/pages/courses.py").run()
+    assert not at.exception
+    shown = texts(at)
+    assert "From the LMS" in shown and "85.7 of 100" in shown
+    plain = create_course(engine, "Not from an LMS")
+    at.query_params.update({"course": str(plain.id)})
+    at.switch_page("ui/pages/courses.py").run()
+    assert "From the LMS" not in texts(at)
