@@ -70,15 +70,22 @@ class Passback:
 
 def _claim(engine: Engine, limit: int) -> list[int]:
     now = utcnow()
+    with reading(engine) as conn:  # most ticks find nothing: no write lock for them
+        due = (
+            conn.execute(
+                sa.select(LtiGradeOutbox.id)
+                .where(LtiGradeOutbox.status == "pending", LtiGradeOutbox.next_try_at <= now)
+                .order_by(LtiGradeOutbox.next_try_at, LtiGradeOutbox.id)
+                .limit(limit)
+            )
+            .scalars()
+            .all()
+        )
+    if not due:
+        return []
     with engine.begin() as conn:
-        due = conn.execute(
-            sa.select(LtiGradeOutbox.id)
-            .where(LtiGradeOutbox.status == "pending", LtiGradeOutbox.next_try_at <= now)
-            .order_by(LtiGradeOutbox.next_try_at, LtiGradeOutbox.id)
-            .limit(limit)
-        ).scalars()
         claimed = []
-        for row_id in list(due):
+        for row_id in due:
             got = conn.execute(
                 sa.update(LtiGradeOutbox)
                 .where(
