@@ -1,5 +1,6 @@
-"""An LMS launch in Chromium: the platform's login, its auto-posted id_token form, the case,
-and the score that the served app's outbox thread then sends to the platform.
+"""An LMS launch in Chromium, through the case, to the score at the LMS: the platform's login,
+its auto-posted id_token form, the case played in the page to its debrief, and the served app's
+own outbox thread sending exactly the debrief's score (here capped by a must-avoid choice).
 
 The platform is lti1p3platform on loopback (``tests/support/lti_platform.py``); the tool is the
 served app (``server``), exactly as ``make run`` starts it.
@@ -14,14 +15,17 @@ import pytest
 from classroom.access import sign_ins
 from classroom.lti import outbox, platforms
 from classroom.storage.db import get_engine
+from tests.browser.test_journeys import metric, play_to_debrief
 from tests.support.lti_platform import Launch, TestPlatform
-from tests.support.lti_play import play, token_of
 
 pytestmark = pytest.mark.browser
 SCC = "scc-back-pain-could-not-wait"
+DELAY = {"Act": ["Give the PRN opioid and reassess at 06:00"]}  # must-avoid: the cap applies
 
 
-def test_a_student_launch_lands_signed_in_on_the_linked_case(page, server, server_database):
+def test_a_student_launch_plays_the_case_and_the_lms_gets_the_debriefs_score(
+    page, server, server_database
+):
     lms = TestPlatform(server).start()
     try:
         engine = get_engine(server_database)
@@ -34,14 +38,12 @@ def test_a_student_launch_lands_signed_in_on_the_linked_case(page, server, serve
         assert "t" not in parse_qs(address.query)  # signed in by cookie, no token in the URL
         [cookie] = [c for c in page.context.cookies() if c["name"] == sign_ins.LEARNER_COOKIE]
         assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
-        learner_id = sign_ins.signed_in_learner(engine, cookie["value"])
-        assert learner_id is not None
-        # The case finished (as the player stores it): the served app's own outbox thread
-        # posts the debrief's score to the LMS, with nobody running `casebook lti deliver`.
-        _, score = play(engine, token_of(engine, learner_id))
-        assert lms.score_arrived.wait(timeout=4 * outbox.POLL_SECONDS)
-        assert [(s["userId"], s["scoreGiven"]) for s in lms.scores] == [
-            ("browser-student", score.percent)
-        ]
+        assert sign_ins.signed_in_learner(engine, cookie["value"]) is not None
+        play_to_debrief(page, DELAY)
+        shown = metric(page, "Score")
+        assert shown == "50%"
+        assert lms.score_arrived.wait(timeout=4 * outbox.POLL_SECONDS)  # nobody ran deliver
+        [score] = lms.scores
+        assert (score["userId"], f"{score['scoreGiven']:g}%") == ("browser-student", shown)
     finally:
         lms.stop()
