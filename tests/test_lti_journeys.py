@@ -113,6 +113,7 @@ def test_deep_linking_places_a_case_that_students_then_land_in(lti):
     [item] = lti.platform.deep_link_items  # checked by the platform library
     assert item["type"] == "ltiResourceLink" and item["custom"] == {"casebook_case": CASE_ID}
     assert item["lineItem"]["scoreMaximum"] == 100
+    assert item["window"] == {"targetName": "casebook"}  # the platform offers windows
     used = browser.post(
         f"{lti.tool_url}/lti/deep-link", data={"launch": launch_id, "choice": f"case:{CASE_ID}"}
     )

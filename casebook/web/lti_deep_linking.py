@@ -22,6 +22,22 @@ from scoring.library.loader import CaseLibrary, cases_dir, load_library
 DEEP_LINK_PATH = "/lti/deep-link"
 
 
+class NewWindowResource(DeepLinkResource):
+    """PyLTI1p3's resource link item, asking the platform to open it in a new window when the
+    platform accepts that (LTI Deep Linking 2.0's ``window``): Casebook's sign-in cookies are
+    first-party, so it works in a window of its own, not inside the LMS's frame."""
+
+    def __init__(self, window: bool) -> None:
+        super().__init__()
+        self.window = window
+
+    def to_dict(self) -> dict[str, object]:
+        item = super().to_dict()
+        if self.window:
+            item["window"] = {"targetName": "casebook"}
+        return item
+
+
 @functools.lru_cache(maxsize=2)
 def _library(_stamp: int) -> CaseLibrary:
     return load_library(cases_dir())
@@ -72,8 +88,9 @@ def deep_link_form(launch_id: str, choice: str, lti_request: adapters.FormReques
         raise tool.LaunchRefused("choose one of the cases or sessions listed")
     parameter = launches.CASE_PARAMETER if kind == "case" else launches.SESSION_PARAMETER
     title = valid[choice].split(": ", 1)[1]
+    settings = message.get_launch_data()[tool.DEEP_LINKING_SETTINGS]
     resource = (
-        DeepLinkResource()
+        NewWindowResource("window" in settings.get("accept_presentation_document_targets", []))
         .set_url(str(lti_request.params.get("launch_url", "")))
         .set_title(title[:200])
         .set_custom_params({parameter: value})
@@ -84,9 +101,7 @@ def deep_link_form(launch_id: str, choice: str, lti_request: adapters.FormReques
         )
     deep_link = message.get_deep_link()
     jwt_value = deep_link.get_response_jwt([resource])
-    return_url = message.get_launch_data()[
-        "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
-    ]["deep_link_return_url"]
+    return_url = settings["deep_link_return_url"]
     adapters.DatabaseStorage(engine).set_value(launch_id, None, 1)  # the launch id is used up
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"

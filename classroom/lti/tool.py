@@ -37,6 +37,7 @@ from classroom.lti.adapters import (
     TimeoutSession,
 )
 
+DEEP_LINKING_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 CLOCK_SKEW = 60  # seconds of difference allowed between the platform's clock and ours
 JWKS_SECONDS = 3600  # a platform's key set is fetched again after this
 JWKS_REFETCH_SECONDS = 10  # an unknown kid fetches the key set at most this often
