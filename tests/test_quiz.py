@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from scoring.engine.items import score_response
@@ -11,10 +13,12 @@ from scoring.engine.quiz import (
     items_from_keys,
     matches,
     quiz_bank,
+    quiz_texts,
     shuffle_options,
     starting_order,
 )
 from scoring.format.models import BowTie, Highlight, HighlightTable, ItemSet, Ordering
+from scoring.library.loader import load_case
 
 
 @pytest.fixture(scope="module")
@@ -126,3 +130,16 @@ def test_the_library_finds_an_item_set_as_a_source_but_never_as_a_case(shipped):
         is shipped.get("scc-back-pain-could-not-wait").case
     )
     assert shipped.versions()[loaded.item_set.id] == loaded.version
+
+
+def test_quiz_texts_reads_every_item_type_as_a_standalone_item(guidance_lib):
+    """Lint checks what a quiz shows of every item; a drop-down table's plain column headings
+    once crashed it (it read them as objects with a text)."""
+    path = Path(__file__).parent / "fixtures" / "every-item-type.yaml"
+    case = load_case(path, guidance_lib).case
+    for step in case.steps:
+        texts = quiz_texts(step, standalone=True)
+        assert texts[0] == (("prompt",), step.prompt)
+        assert all(isinstance(text, str) for _, text in texts), step.type
+    table = next(s for s in case.steps if s.type == "dropdown_table")
+    assert [t for loc, t in quiz_texts(table) if loc[0] == "columns"] == table.columns

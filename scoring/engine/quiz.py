@@ -127,8 +127,11 @@ def quiz_texts(step: Any, standalone: bool = False) -> list[tuple[tuple, str]]:
         for i, row in enumerate(step.rows):
             out += [(("rows", i, "cells", j), c) for j, c in enumerate(row.cells)]
     else:
-        for kind in ("rows", "columns"):
-            out += [((kind, i, "text"), x.text) for i, x in enumerate(getattr(step, kind, []))]
+        for kind in ("rows", "columns"):  # a drop-down table's columns are plain headings
+            out += [
+                ((kind, i), x) if isinstance(x, str) else ((kind, i, "text"), x.text)
+                for i, x in enumerate(getattr(step, kind, []))
+            ]
     if isinstance(step, BowTie):
         for wing in ("condition", "actions", "parameters"):
             part = getattr(step, wing)
