@@ -36,7 +36,14 @@ def choice(oid: str) -> dict:
 
 
 def step(kind: str, **fields) -> object:
-    base = {"id": "s", "skill": "analyze_cues", "type": kind, "prompt": "P", "feedback": "F"}
+    base = {
+        "id": "s",
+        "skill": "analyze_cues",
+        "client_needs": "physiological-adaptation",
+        "type": kind,
+        "prompt": "P",
+        "feedback": "F",
+    }
     return STEP.validate_python({**base, **fields})
 
 

@@ -22,8 +22,8 @@ TAGS = "    client_needs: physiological-adaptation\n    decision_points: [DP-01]
 
 
 def _tagged(minimal_yaml: str, tags: str = TAGS) -> bytes:
-    skill = "    skill: recognize_cues\n"
-    return minimal_yaml.replace(skill, skill + tags).encode()
+    assert TAGS in minimal_yaml  # the fixture is tagged as every step must be
+    return minimal_yaml.replace(TAGS, tags).encode()
 
 
 def test_the_eight_subcategories_and_nineteen_decision_points():
@@ -52,3 +52,27 @@ def test_a_wrong_tag_is_reported_at_its_line(minimal_yaml, guidance_lib, tags, l
         load_case_bytes(_tagged(minimal_yaml, tags), "m.yaml", guidance_lib)
     [problem] = info.value.problems
     assert problem.line == line and words in problem.message, str(problem)
+
+
+def test_every_step_needs_a_client_need(minimal_yaml, guidance_lib):
+    text = minimal_yaml.replace("    client_needs: physiological-adaptation\n", "")
+    with pytest.raises(CaseError) as info:
+        load_case_bytes(text.encode(), "m.yaml", guidance_lib)
+    [problem] = info.value.problems
+    assert problem.line == 13 and "missing required field 'client_needs'" in problem.message
+
+
+def test_a_step_citing_the_bone_metastasis_guidance_needs_decision_points(
+    minimal_yaml, guidance_lib
+):
+    text = minimal_yaml.replace("    decision_points: [DP-01]\n", "")
+    with pytest.raises(CaseError) as info:
+        load_case_bytes(text.encode(), "m.yaml", guidance_lib)
+    [problem] = info.value.problems
+    assert problem.line == 13 and "missing required field 'decision_points'" in problem.message
+    twice = minimal_yaml.replace("[DP-01]", "[DP-01, DP-02, DP-01]")
+    with pytest.raises(CaseError) as info:
+        load_case_bytes(twice.encode(), "m.yaml", guidance_lib)
+    assert [str(p) for p in info.value.problems] == [
+        "m.yaml:16:37: decision point 'DP-01' is listed twice"
+    ]

@@ -5,6 +5,10 @@
 in our own words. ``DecisionPoint`` is one of the 19 decision points of the clinical grounding
 pack (§2, "Decision points supported by the document"), with its title, so coverage can print
 which points the bank exercises. Both are closed lists: a new value is a change to this file.
+
+Every step carries a client need: the test plan applies to any guidance document. Decision
+points belong to the document they were drawn from (``DECISION_POINTS_GUIDANCE``): a step of a
+file citing it must name at least one, and a file written from another document names none.
 """
 
 from __future__ import annotations
@@ -90,6 +94,9 @@ CLIENT_NEED_DEFINITIONS = {
     "physical conditions: recognising and responding to alterations in body systems, "
     "fluid and electrolyte imbalances, medical emergencies and pathophysiology.",
 }
+
+
+DECISION_POINTS_GUIDANCE = "bone-metastasis"  # the guidance document §2's points are drawn from
 
 
 class DecisionPoint(StrEnum):
