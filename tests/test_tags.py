@@ -76,3 +76,14 @@ def test_a_step_citing_the_bone_metastasis_guidance_needs_decision_points(
     assert [str(p) for p in info.value.problems] == [
         "m.yaml:16:37: decision point 'DP-01' is listed twice"
     ]
+
+
+def test_the_authoring_guide_gives_every_definition_and_title_as_the_code_does():
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "authoring.md").read_text()
+    for need in ClientNeed:
+        assert f"| `{need.value}` | {need.label} ({need.category}) | {need.definition} |" in guide
+    for point in DecisionPoint:
+        assert f"| `{point.value}` | {point.label} |" in guide
+    assert "2023 NCLEX-RN Test Plan" in guide

@@ -10,6 +10,7 @@ import re
 
 from scoring.format.models import ITEM_TYPES
 from scoring.format.schema import ITEM_SET_SCHEMA_FILE, SCHEMA_FILE
+from scoring.format.tags import DECISION_POINTS_GUIDANCE
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -69,8 +70,8 @@ TEMPLATES: dict[str, str] = {
   - id: <<STEP>>
     type: multiple_choice       # pick one; exactly one option is keyed (0/1)
     skill: recognize_cues       # CJMM skill (see docs/authoring.md)
-    client_needs: physiological-adaptation
-    decision_points: [DP-01]
+    client_needs: physiological-adaptation  # NCLEX-RN client need (docs/authoring.md, 'Tags')
+    decision_points: [DP-01]    # grounding decision points it exercises, DP-01 … DP-19
     title: Notice the cue       # optional short heading
     prompt: Which finding needs follow-up first?
     feedback: >-
@@ -503,6 +504,14 @@ def _types(case_id: str, item_types: list[str] | tuple[str, ...], what: str) -> 
     return types
 
 
+def _tagged(text: str, guidance_id: str) -> str:
+    """The skeleton as is, or without decision points for another document (they are the
+    bone-metastasis guidance's own)."""
+    if guidance_id == DECISION_POINTS_GUIDANCE:
+        return text
+    return re.sub(r"(?m)^ +decision_points: .*\n", "", text)
+
+
 def _header(template: str, schema_path: str, ident: str, guidance_id: str) -> str:
     return (
         template.replace("<<SCHEMA>>", schema_path)
@@ -529,7 +538,7 @@ def item_set_skeleton(
             line, _, rest = rest.partition("\n")
             item = head + prompt + line + "\n" + TREND + rest
         out += item.replace("<<STEP>>", f"item-{n}").replace("<<CITE>>", passage_id)
-    return out
+    return _tagged(out, guidance_id)
 
 
 def skeleton(
@@ -545,4 +554,4 @@ def skeleton(
     out = _header(HEADER, schema_path, case_id, guidance_id)
     for n, kind in enumerate(types, start=1):
         out += TEMPLATES[kind].replace("<<STEP>>", f"step-{n}").replace("<<CITE>>", passage_id)
-    return out
+    return _tagged(out, guidance_id)

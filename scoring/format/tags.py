@@ -69,30 +69,30 @@ CLIENT_NEED_CATEGORIES = {
 }
 
 CLIENT_NEED_DEFINITIONS = {
-    ClientNeed.management_of_care: "Directing and coordinating care so the setting protects "
-    "clients and staff: priorities and triage, delegation, escalation to the provider, "
-    "advocacy, informed consent, referrals and continuity of care.",
+    ClientNeed.management_of_care: "Directing and coordinating care so the care setting "
+    "protects clients and staff: priorities across clients, collaboration with the team "
+    "(questioning an order), advocacy, informed consent, delegation and referrals.",
     ClientNeed.safety_and_infection_control: "Protecting clients and staff from health and "
     "environmental hazards: accident, injury and fall prevention, home safety, safe use of "
-    "equipment and restraints, error prevention.",
+    "equipment, restraints and error prevention.",
     ClientNeed.health_promotion_and_maintenance: "Prevention and early detection of health "
-    "problems and teaching for the best possible health: health screening, self-care and "
-    "what a client should watch for and report.",
+    "problems and teaching for the best possible health: self-care, screening, and what a "
+    "client should watch for and report.",
     ClientNeed.psychosocial_integrity: "The emotional, mental and social well-being of a client "
-    "under stress or with mental illness: coping, grief, support systems, therapeutic "
+    "under stress or with mental illness: coping, grief, support systems and therapeutic "
     "communication.",
     ClientNeed.basic_care_and_comfort: "Comfort and help with the activities of daily living: "
     "mobility and assistive devices, non-drug comfort measures, elimination, nutrition, "
     "rest and sleep.",
     ClientNeed.pharmacological_and_parenteral_therapies: "Giving medications and parenteral "
     "therapies (IV fluids, infusions) and judging their expected actions, adverse effects, "
-    "dosage and pain management.",
+    "timing, dosage and pain management.",
     ClientNeed.reduction_of_risk_potential: "Lowering the chance that an existing condition, "
-    "treatment or procedure leads to a complication: watching for changes, lab values, "
-    "diagnostic tests and procedure care.",
-    ClientNeed.physiological_adaptation: "Managing care for acute, chronic or life-threatening "
-    "physical conditions: recognising and responding to alterations in body systems, "
-    "fluid and electrolyte imbalances, medical emergencies and pathophysiology.",
+    "treatment or procedure leads to a complication: a risk not yet realised, procedure "
+    "preparation and after-care, diagnostic tests and lab values.",
+    ClientNeed.physiological_adaptation: "Caring for a client with an acute, chronic or "
+    "life-threatening physical condition: recognising and responding to alterations in body "
+    "systems and medical emergencies, fluid and electrolyte imbalances, pathophysiology.",
 }
 
 
