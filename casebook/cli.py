@@ -25,6 +25,7 @@ LAZY_COMMANDS = {
     "session": "casebook.commands_sessions:session_group",
     "simulate": "casebook.commands_sessions:simulate",
     "report": "casebook.commands_sessions:report",
+    "gradebook": "casebook.commands_gradebook:gradebook",
 }
 
 

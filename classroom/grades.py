@@ -154,7 +154,7 @@ def reported_scores(
     attempt id with the points, max_points and must_avoid_count of its answers so far (it
     may leave out finished attempts that have a stored score); ``answered_keys`` maps an open
     quiz attempt's id to the item keys it answered. Both the session reader
-    (:func:`attempt_scores`) and the course gradebook (``classroom.courses.gradebook``) call it.
+    (:func:`attempt_scores`) and the course gradebook (``classroom.term.gradebook``) call it.
     """
     att = attempts
     so_far = zip(

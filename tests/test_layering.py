@@ -24,6 +24,7 @@ C_STORAGE = {"classroom.storage"}
 C_ACCESS = C_STORAGE | {"classroom.access"} | SCORING
 CLASSROOM = C_ACCESS | {"classroom"}
 C_ANALYTICS = CLASSROOM | {"classroom.analytics"}
+C_TERM = C_ANALYTICS | {"classroom.term"}  # the course gradebook and term views, on top
 ALLOWED = {
     "scoring": SCORING,
     "scoring.errors": {"scoring.errors"},
@@ -36,6 +37,7 @@ ALLOWED = {
     "classroom.storage": C_STORAGE,
     "classroom.access": C_ACCESS,
     "classroom.analytics": C_ANALYTICS,
+    "classroom.term": C_TERM,
     "casebook": {"casebook", "classroom", "scoring", "ui"},
     "casebook.web": {"casebook", "classroom", "scoring", "ui"},
     "ui.components": {"ui.components", "classroom", "scoring"},
