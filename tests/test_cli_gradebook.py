@@ -49,7 +49,7 @@ def test_xlsx_needs_a_file_when_stdout_is_a_terminal(run, course_id, tmp_path, m
     target = tmp_path / "book.xlsx"
     written = run("gradebook", str(course_id), "--format", "xlsx", "-o", str(target))
     assert written.exit_code == 0 and f"Wrote {target}" in written.stderr
-    assert openpyxl.load_workbook(target).sheetnames == ["gradebook", "sessions", "activities"]
+    assert openpyxl.load_workbook(target).sheetnames == ["gradebook", "sessions"]
 
 
 def test_an_unknown_course_is_one_line_and_exit_1(run):

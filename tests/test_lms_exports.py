@@ -113,7 +113,7 @@ def test_plain_csv_and_xlsx_carry_the_stable_id(book):
     assert header[:4] == ["student_id", "name", "email", "section"]
     assert sorted(r[0] for r in students) == ["00042", "S001", "S003"]
     workbook = openpyxl.load_workbook(io.BytesIO(export_gradebook(book, "xlsx")))
-    assert workbook.sheetnames == ["gradebook", "sessions", "activities"]
+    assert workbook.sheetnames == ["gradebook", "sessions"]
     first = list(workbook["gradebook"].iter_rows(values_only=True))
     assert first[0][:4] == ("student_id", "name", "email", "section")
     assert {r[0] for r in first[1:]} == {"00042", "S001", "S003"}  # text, zeros kept

@@ -60,7 +60,7 @@ def test_each_students_term_in_one_table_and_the_lms_files(
         "Canvas grade import (CSV)",
         "Moodle grade import (CSV)",
         "Gradebook (CSV)",
-        "Gradebook with every session and activity (XLSX)",
+        "Gradebook and every session (XLSX)",
     ]
 
 

@@ -30,7 +30,7 @@ DOWNLOADS = {
     "canvas": "Canvas grade import (CSV)",
     "moodle": "Moodle grade import (CSV)",
     "csv": "Gradebook (CSV)",
-    "xlsx": "Gradebook with every session and activity (XLSX)",
+    "xlsx": "Gradebook and every session (XLSX)",
 }
 _FLASH = "gradebook.flash"
 _DELETING = "gradebook.deleting"  # the student ID whose deletion is being confirmed
