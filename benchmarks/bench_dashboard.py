@@ -78,7 +78,12 @@ def fill_class(
         conn.execute(
             sa.insert(Participant),
             [
-                {"session_id": info.id, "learner_id": lid, "display_name": display_name(i)}
+                {
+                    "session_id": info.id,
+                    "learner_id": lid,
+                    "display_name": display_name(i),
+                    "name_key": sessions.name_key(display_name(i)),
+                }
                 for i, lid in enumerate(learner_ids)
             ],
         )

@@ -25,6 +25,8 @@ LAZY_COMMANDS = {
     "session": "casebook.commands_sessions:session_group",
     "simulate": "casebook.commands_sessions:simulate",
     "report": "casebook.commands_sessions:report",
+    "course": "casebook.commands_courses:course_group",
+    "roster": "casebook.commands_courses:roster_group",
     "gradebook": "casebook.commands_gradebook:gradebook",
 }
 

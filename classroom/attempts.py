@@ -16,8 +16,6 @@ when the educator presses "End now" is either stored and acknowledged, or refuse
 
 from __future__ import annotations
 
-import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,14 +25,29 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, Row
 
 from classroom.storage.db import reading, translate_errors
-from classroom.storage.schema import Answer, Attempt, ClassSession, Learner, Participant, utcnow
+from classroom.storage.identifiers import CODE_ALPHABET as CODE_ALPHABET  # its home was here
+from classroom.storage.identifiers import (
+    TOKEN_FORM,
+    check_token,
+    dialect_insert,
+    new_token,
+    normalize_code,
+)
+from classroom.storage.schema import (
+    Answer,
+    Attempt,
+    ClassSession,
+    CourseMember,
+    Learner,
+    Participant,
+    utcnow,
+)
 from scoring.engine.explain import ItemResult
 from scoring.engine.grades import ReportedScore, reported_score
 from scoring.format.models import Skill, Step
 
 KINDS = ("case", "quiz")
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
+_TOKEN = TOKEN_FORM
 _NOT_SAVED = "Your answer was not saved; try again."
 _NOT_LOADED = "Nothing was loaded; try again in a moment."
 _NOT_CHANGED = "Nothing was changed; try again."
@@ -111,23 +124,6 @@ class AnswerInfo:
     created_at: datetime
 
 
-def new_token() -> str:
-    """A fresh learner token: 192 random bits, URL-safe."""
-    return secrets.token_urlsafe(24)
-
-
-def check_token(token: object) -> str:
-    """``token`` if it looks like a learner token, else ValueError (tokens come from URLs)."""
-    if not isinstance(token, str) or not _TOKEN.fullmatch(token):
-        raise ValueError("not a valid learner token (20–64 letters, digits, '-' or '_')")
-    return token
-
-
-def normalize_code(code: str) -> str:
-    """A join code as stored: upper case, without spaces or dashes."""
-    return re.sub(r"[\s\-–—]", "", str(code)).upper()
-
-
 def time_is_up(started_at: datetime, limit_minutes: int | None, now: datetime) -> bool:
     """True once ``limit_minutes`` have passed since ``started_at``."""
     return limit_minutes is not None and now >= started_at + timedelta(minutes=limit_minutes)
@@ -137,15 +133,6 @@ def _whole(value: object, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
         raise ValueError(f"{name} must be a whole number, not {value!r}")
     return int(value)
-
-
-def dialect_insert(conn: Connection, table: Any) -> Any:
-    """An INSERT that supports ON CONFLICT for the connection's dialect."""
-    if conn.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    if conn.dialect.name == "sqlite":
-        return sqlite.insert(table)
-    raise NotImplementedError(f"unsupported database: {conn.dialect.name}")
 
 
 def ensure_learner(conn: Connection, token: str, display_name: str | None = None) -> int:
@@ -175,6 +162,45 @@ def learner_exists(engine: Engine, token: str) -> bool:
     with reading(engine) as conn:
         found = conn.execute(sa.select(Learner.id).where(Learner.token == token)).first()
     return found is not None
+
+
+@translate_errors(_NOT_LOADED)
+def learner_kind(engine: Engine, token: str) -> str | None:
+    """ "anonymous" or "member" (a course's rostered student) for a stored token, else None.
+
+    A member's record opens only with their sign-in cookie, never from a token in a link.
+    """
+    if not isinstance(token, str) or not _TOKEN.fullmatch(token):
+        return None
+    with reading(engine) as conn:
+        found = conn.execute(
+            sa.select(Learner.id, CourseMember.id.label("member"))
+            .outerjoin(CourseMember, CourseMember.learner_id == Learner.id)
+            .where(Learner.token == token)
+        ).first()
+    if found is None:
+        return None
+    return "anonymous" if found.member is None else "member"
+
+
+@translate_errors(_NOT_LOADED)
+def learner_id_of(engine: Engine, token: str) -> int | None:
+    """The id of the stored learner with ``token``, or None."""
+    if not isinstance(token, str) or not _TOKEN.fullmatch(token):
+        return None
+    with reading(engine) as conn:
+        return conn.execute(
+            sa.select(Learner.id).where(Learner.token == token)
+        ).scalar_one_or_none()
+
+
+@translate_errors(_NOT_LOADED)
+def learner_token(engine: Engine, learner_id: int) -> str | None:
+    """The token of the learner with this id (for a signed-in learner's pages), or None."""
+    with reading(engine) as conn:
+        return conn.execute(
+            sa.select(Learner.token).where(Learner.id == learner_id)
+        ).scalar_one_or_none()
 
 
 def _attempts() -> sa.Select[Any]:

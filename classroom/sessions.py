@@ -36,22 +36,35 @@ from classroom.attempts import (
     time_is_up,
 )
 from classroom.storage.db import reading, translate_errors
-from classroom.storage.schema import Answer, Attempt, ClassSession, Participant, utcnow
+from classroom.storage.schema import (
+    Answer,
+    Attempt,
+    ClassSession,
+    CourseMember,
+    Learner,
+    Participant,
+    utcnow,
+)
 from scoring.format.text import clean_line
 
 __all__ = [
     "CODE_ALPHABET",
     "CODE_LENGTH",
     "MODES",
+    "Joined",
     "SessionInfo",
     "answering_count",
     "create_session",
     "delete_participant",
     "delete_session",
     "get_session",
+    "join",
     "join_session",
     "list_sessions",
+    "name_key",
     "normalize_code",
+    "numbered_name",
+    "participant_name",
     "release_results",
     "session_responses",
     "session_roster",
@@ -84,6 +97,7 @@ class SessionInfo:
     created_at: datetime
     closed_at: datetime | None
     ended_at: datetime | None = None  # "End now": no answers accepted after it
+    course_id: int | None = None
 
     @property
     def answering(self) -> bool:
@@ -110,6 +124,7 @@ def _info(row: Row[Any]) -> SessionInfo:
         created_at=row.created_at,
         closed_at=row.closed_at,
         ended_at=row.ended_at,
+        course_id=row.course_id,
     )
 
 
@@ -242,40 +257,130 @@ def answering_count(engine: Engine, code: str) -> int:
         return sum(not time_is_up(at, limit, now) for at in started)
 
 
+def name_key(name: str) -> str:
+    """What makes two display names the same name: case-folded, spaces collapsed."""
+    return " ".join(name.split()).casefold()[:80]
+
+
+def numbered_name(name: str, n: int) -> str:
+    """``name`` with `` (n)`` after it, shortened to fit ``NAME_LENGTH``."""
+    suffix = f" ({n})"
+    return name[: NAME_LENGTH - len(suffix)].rstrip() + suffix
+
+
+@dataclass(frozen=True)
+class Joined:
+    """A join: the session, the learner's token and the name they have in it."""
+
+    session: SessionInfo
+    token: str
+    display_name: str
+    asked: str  # the name typed
+
+    @property
+    def renamed(self) -> bool:
+        """True when the name asked for was taken, so a number was added."""
+        return self.display_name != self.asked
+
+
+def _free_name(conn: Connection, session_id: int, name: str, learner_id: int) -> str:
+    taken = {
+        key
+        for key, who in conn.execute(
+            sa.select(Participant.name_key, Participant.learner_id).where(
+                Participant.session_id == session_id
+            )
+        )
+        if who != learner_id
+    }
+    shown, n = name, 1
+    while name_key(shown) in taken:
+        n += 1
+        shown = numbered_name(name, n)
+    return shown
+
+
+def _member_course(conn: Connection, learner_id: int) -> int | None:
+    return conn.execute(
+        sa.select(CourseMember.course_id).where(CourseMember.learner_id == learner_id)
+    ).scalar_one_or_none()
+
+
 @translate_errors("You have not joined; try again.")
+def join(engine: Engine, code: str, display_name: str, token: str | None = None) -> Joined:
+    """Join a session under a display name, unique in the session; see ``join_session``.
+
+    Names are unique per session: when someone else already has the name (any case or
+    spacing), the joiner gets the first free "Ana (2)", "Ana (3)" … and ``Joined.renamed``
+    says so. A session in a course admits only that course's rostered members (signed in);
+    anyone else gets ValueError.
+    """
+    name = clean_line(display_name, "a display name", NAME_LENGTH)
+    token = new_token() if token is None else check_token(token)
+    with engine.begin() as conn:
+        info = _require(conn, code)
+        # Joins to one session queue on its row (PostgreSQL), so two "Ana" get two numbers.
+        conn.execute(sa.select(ClassSession.id).where(ClassSession.id == info.id).with_for_update())
+        learner_id = ensure_learner(conn, token, name)
+        joined = conn.execute(
+            sa.select(Participant.id, Participant.display_name).where(
+                Participant.session_id == info.id, Participant.learner_id == learner_id
+            )
+        ).one_or_none()
+        if joined is None and not info.is_open:
+            raise ValueError("this class session is closed to new participants")
+        outsider = info.course_id is not None and _member_course(conn, learner_id) != info.course_id
+        if joined is None and outsider:
+            raise ValueError(
+                "this class session is for the students of a course: sign in with your "
+                "student ID and PIN to join it"
+            )
+        same_name = joined is not None and name_key(joined.display_name) == name_key(name)
+        if joined is not None and (not info.is_open or same_name):
+            return Joined(info, token, joined.display_name, asked=name)
+        shown = _free_name(conn, info.id, name, learner_id)
+        insert = dialect_insert(conn, Participant.__table__).values(
+            session_id=info.id,
+            learner_id=learner_id,
+            display_name=shown,
+            name_key=name_key(shown),
+            joined_at=utcnow(),
+        )
+        # Joining again (after a refresh, or to fix a typo) keeps one row, with the new name.
+        conn.execute(
+            insert.on_conflict_do_update(
+                index_elements=["session_id", "learner_id"],
+                set_={
+                    "display_name": insert.excluded.display_name,
+                    "name_key": insert.excluded.name_key,
+                },
+            )
+        )
+    return Joined(info, token, shown, asked=name)
+
+
 def join_session(
     engine: Engine, code: str, display_name: str, token: str | None = None
 ) -> tuple[SessionInfo, str]:
     """Join a session under a display name; return it and the learner's (maybe new) token.
 
     Raises ``scoring.format.text.TextError`` for a name with a control character or a wrong length,
-    ValueError for an unknown or closed session.
+    ValueError for an unknown or closed session. ``join`` also says the name given.
     """
-    name = clean_line(display_name, "a display name", NAME_LENGTH)
-    token = new_token() if token is None else check_token(token)
-    with engine.begin() as conn:
-        info = _require(conn, code)
-        learner_id = ensure_learner(conn, token, name)
-        insert = dialect_insert(conn, Participant.__table__).values(
-            session_id=info.id, learner_id=learner_id, display_name=name, joined_at=utcnow()
-        )
-        if info.is_open:
-            # Joining again (after a refresh, or to fix a typo) keeps one row, with the new name.
-            conn.execute(
-                insert.on_conflict_do_update(
-                    index_elements=["session_id", "learner_id"],
-                    set_={"display_name": insert.excluded.display_name},
-                )
-            )
-        else:
-            joined = conn.execute(
-                sa.select(Participant.id).where(
-                    Participant.session_id == info.id, Participant.learner_id == learner_id
-                )
-            ).first()
-            if joined is None:
-                raise ValueError("this class session is closed to new participants")
-    return info, token
+    joined = join(engine, code, display_name, token)
+    return joined.session, joined.token
+
+
+@translate_errors(_NOT_LOADED)
+def participant_name(engine: Engine, code: str, token: str) -> str | None:
+    """The name the learner with ``token`` has in the session, or None if they have not joined."""
+    with reading(engine) as conn:
+        return conn.execute(
+            sa.select(Participant.display_name)
+            .join(ClassSession, ClassSession.id == Participant.session_id)
+            .join(Learner, Learner.id == Participant.learner_id)
+            .where(ClassSession.code == normalize_code(code), Learner.token == token)
+        ).scalar_one_or_none()
 
 
 @translate_errors(_NOT_LOADED)

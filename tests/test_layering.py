@@ -22,7 +22,8 @@ S_LIBRARY = S_ENGINE | {"scoring.library"}
 SCORING = S_LIBRARY | {"scoring.lint", "scoring"}
 C_STORAGE = {"classroom.storage"}
 C_ACCESS = C_STORAGE | {"classroom.access"} | SCORING
-CLASSROOM = C_ACCESS | {"classroom"}
+C_COURSES = C_ACCESS | {"classroom.courses"}
+CLASSROOM = C_COURSES | {"classroom"}
 C_ANALYTICS = CLASSROOM | {"classroom.analytics"}
 C_TERM = C_ANALYTICS | {"classroom.term"}  # the course gradebook and term views, on top
 ALLOWED = {
@@ -36,6 +37,7 @@ ALLOWED = {
     "classroom": CLASSROOM,
     "classroom.storage": C_STORAGE,
     "classroom.access": C_ACCESS,
+    "classroom.courses": C_COURSES,
     "classroom.analytics": C_ANALYTICS,
     "classroom.term": C_TERM,
     "casebook": {"casebook", "classroom", "scoring", "ui"},

@@ -229,3 +229,97 @@ def test_upgrade_from_0002_adds_the_security_tables_and_keeps_the_classes(db_url
         assert join_session(engine, "BEFORE", "Ada", token)[1] == token
     finally:
         engine.dispose()
+
+
+def test_upgrade_from_0003_keeps_sessions_and_answers_and_numbers_repeated_names(db_url):
+    """A database made by head 0003, with a class in it, upgrades to courses (0005)."""
+    engine = make_engine(db_url)
+    upgrade(engine, "0003")
+    utc = "+00" if engine.dialect.name == "postgresql" else ""
+    when = "2026-11-30 09:00:00" + utc
+    with engine.begin() as conn:
+        run = conn.execute
+        session_id = run(
+            sa.text(
+                "INSERT INTO class_session (code, title, mode, case_ids, is_open,"
+                " results_released, created_at) VALUES ('OLDONE', 'Week 9', 'practice',"
+                " '[\"ward-round\"]', :yes, :no, :c) RETURNING id"
+            ),
+            {"yes": True, "no": False, "c": when},
+        ).scalar_one()
+        people = []
+        for n, name in enumerate(("Ana", "ana", "Ben", "Ana")):
+            learner = run(
+                sa.text(
+                    "INSERT INTO learner (token, display_name, created_at)"
+                    " VALUES (:t, :n, :c) RETURNING id"
+                ),
+                {"t": f"{TOKEN}-{n}", "n": name, "c": when},
+            ).scalar_one()
+            run(
+                sa.text(
+                    "INSERT INTO participant (session_id, learner_id, display_name, joined_at)"
+                    " VALUES (:s, :l, :n, :c)"
+                ),
+                {"s": session_id, "l": learner, "n": name, "c": when},
+            )
+            attempt = run(
+                sa.text(
+                    "INSERT INTO attempt (learner_id, case_id, case_version, kind, session_id,"
+                    " status, started_at, points, max_points, percent, raw_percent,"
+                    " minutes_elapsed) VALUES (:l, 'ward-round', 'v1', 'case', :s, 'finished',"
+                    " :c, 3, 4, 75.0, 75.0, 0) RETURNING id"
+                ),
+                {"l": learner, "s": session_id, "c": when},
+            ).scalar_one()
+            run(
+                sa.text(
+                    "INSERT INTO answer (attempt_id, seq, step_id, response, points, max_points,"
+                    " rule, skill, item_type, must_avoid, next_step, created_at)"
+                    " VALUES (:a, 1, 'cues', '[\"a\"]', 3, 4, '0/1', 'recognize_cues',"
+                    " 'multiple_choice', '[]', NULL, :c)"
+                ),
+                {"a": attempt, "c": when},
+            )
+            people.append(learner)
+    upgrade(engine)
+    try:
+        with engine.connect() as conn:
+            head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == head
+            counts = [
+                conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar()
+                for t in ("learner", "participant", "attempt", "answer", "class_session")
+            ]
+            names = conn.exec_driver_sql(
+                "SELECT display_name, name_key FROM participant ORDER BY id"
+            ).all()
+            course_id = conn.exec_driver_sql("SELECT course_id FROM class_session").scalar()
+        assert counts == [4, 4, 4, 4, 1]
+        assert [tuple(n) for n in names] == [
+            ("Ana", "ana"),
+            ("ana (2)", "ana (2)"),
+            ("Ben", "ben"),
+            ("Ana (3)", "ana (3)"),
+        ]
+        assert course_id is None
+        # Every learner's attempts are intact and readable as before.
+        for n in range(4):
+            (attempt,) = list_attempts(engine, f"{TOKEN}-{n}")
+            assert (attempt.status, attempt.percent, attempt.session_code) == (
+                "finished",
+                75.0,
+                "OLDONE",
+            )
+            assert [a.step_id for a in answers(engine, f"{TOKEN}-{n}", attempt.id)] == ["cues"]
+        # The new tables work on the upgraded database.
+        from classroom.courses.courses import attach_session, create_course
+        from classroom.courses.roster import import_roster, members
+
+        course = create_course(engine, "Adult health")
+        attach_session(engine, course.id, "OLDONE")
+        import_roster(engine, course.id, b"student_id,name\nS1,Ana Lopez\n", "roster.csv")
+        assert [m.student_id for m in members(engine, course.id)] == ["S1"]
+        assert join_session(engine, "OLDONE", "Ana", f"{TOKEN}-0")[1] == f"{TOKEN}-0"
+    finally:
+        engine.dispose()

@@ -285,3 +285,38 @@ def test_unknown_codes_are_reported(db_engine):
     ):
         with pytest.raises(ValueError, match="no class session"):
             call()
+
+
+def test_a_second_ana_joins_as_ana_2_and_keeps_it(db_engine):
+    from classroom.sessions import join
+
+    info = create_session(db_engine, "Week 1", ["ward-round"])
+    first = join(db_engine, info.code, "Ana")
+    second = join(db_engine, info.code, "  ana ")
+    third = join(db_engine, info.code, "ANA")
+    assert (first.display_name, first.renamed) == ("Ana", False)
+    assert (second.display_name, second.renamed) == ("ana (2)", True)
+    assert third.display_name == "ANA (3)"
+    # Joining again keeps one's own name; renaming to a taken one numbers it.
+    assert join(db_engine, info.code, "Ana", first.token).display_name == "Ana"
+    assert join(db_engine, info.code, "ana", second.token).display_name == "ana (2)"
+    assert join(db_engine, info.code, "Ana", third.token).display_name == "Ana (3)"
+    long = join(db_engine, info.code, "x" * 40)
+    assert join(db_engine, info.code, "X" * 40).display_name == "X" * 36 + " (2)"
+    names = [r["display_name"] for r in session_roster(db_engine, info.code)]
+    assert names == ["Ana", "ana (2)", "Ana (3)", "x" * 40, "X" * 36 + " (2)"]
+    assert long.display_name == "x" * 40
+
+
+def test_the_database_refuses_two_participants_of_one_name(db_engine):
+    from classroom.storage.schema import Participant
+
+    info = create_session(db_engine, "Week 1", ["ward-round"])
+    join_session(db_engine, info.code, "Ana")
+    join_session(db_engine, info.code, "Ben")
+    with pytest.raises(sa.exc.IntegrityError), db_engine.begin() as conn:
+        conn.execute(
+            sa.update(Participant)
+            .where(Participant.display_name == "Ben")
+            .values(display_name="Ana", name_key="ana")
+        )

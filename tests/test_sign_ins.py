@@ -68,3 +68,55 @@ def test_the_generated_key_is_private_and_stable(tmp_path, monkeypatch):
     monkeypatch.setenv("CASEBOOK_SECRET_KEY", "short")
     with pytest.raises(signing.SigningKeyError, match="at least 32"):
         signing.secret_key()
+
+
+def _learner(engine) -> int:
+    from classroom.attempts import new_learner
+    from classroom.storage.schema import Learner
+
+    token = new_learner(engine, "Ana")
+    with engine.connect() as conn:
+        return conn.execute(sa.select(Learner.id).where(Learner.token == token)).scalar_one()
+
+
+def test_a_learner_ticket_becomes_a_learner_cookie_only(db_engine):
+    learner_id = _learner(db_engine)
+    ticket = sign_ins.issue_ticket(db_engine, "local", learner_id=learner_id)
+    assert sign_ins.redeem_ticket(db_engine, ticket) is None  # not at the educator's route
+    cookie = sign_ins.redeem_ticket(db_engine, ticket, learner=True)
+    assert sign_ins.signed_in_learner(db_engine, cookie) == learner_id
+    assert not sign_ins.signed_in(db_engine, cookie)  # a learner is never an educator
+    assert sign_ins.redeem_ticket(db_engine, ticket, learner=True) is None  # used up
+    educator = sign_ins.redeem_ticket(db_engine, sign_ins.issue_ticket(db_engine, "local"))
+    assert sign_ins.signed_in_learner(db_engine, educator) is None
+    educator_ticket = sign_ins.issue_ticket(db_engine, "local")
+    assert sign_ins.redeem_ticket(db_engine, educator_ticket, learner=True) is None
+
+
+def test_open_session_signs_in_at_once_and_signs_out(db_engine):
+    learner_id = _learner(db_engine)
+    cookie = sign_ins.open_session(db_engine, "203.0.113.4", learner_id=learner_id)
+    assert sign_ins.signed_in_learner(db_engine, cookie) == learner_id
+    sign_ins.sign_out(db_engine, cookie)  # the educator's sign-out does not end a learner's
+    assert sign_ins.signed_in_learner(db_engine, cookie) == learner_id
+    sign_ins.sign_out(db_engine, cookie, learner=True)
+    assert sign_ins.signed_in_learner(db_engine, cookie) is None
+    educator = sign_ins.open_session(db_engine, "local")
+    assert sign_ins.signed_in(db_engine, educator)
+
+
+def test_a_learner_session_expires_and_ends_with_the_learner(db_engine):
+    from classroom.storage.schema import Learner
+
+    first, second = _learner(db_engine), _learner(db_engine)
+    expiring = sign_ins.open_session(db_engine, "local", learner_id=first)
+    deleted = sign_ins.open_session(db_engine, "local", learner_id=second)
+    with db_engine.begin() as conn:
+        conn.execute(
+            sa.update(EducatorSignIn)
+            .where(EducatorSignIn.learner_id == first)
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+        conn.execute(sa.delete(Learner).where(Learner.id == second))
+    assert sign_ins.signed_in_learner(db_engine, expiring) is None
+    assert sign_ins.signed_in_learner(db_engine, deleted) is None

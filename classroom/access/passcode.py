@@ -51,11 +51,15 @@ def _scrypt(passcode: str, salt: bytes, log_n: int, r: int, p: int) -> bytes:
     )
 
 
-def hash_passcode(passcode: str, salt: bytes | None = None) -> str:
-    """``scrypt$ln=17,r=8,p=1$<salt>$<hash>`` for a passcode (salted, memory-hard)."""
+def hash_passcode(passcode: str, salt: bytes | None = None, *, log_n: int = LOG_N) -> str:
+    """``scrypt$ln=17,r=8,p=1$<salt>$<hash>`` for a passcode (salted, memory-hard).
+
+    ``log_n`` is lower for students' PINs (``classroom.courses.members``), checked by a whole
+    class at once; the throttle, not the hash, is what protects a short PIN.
+    """
     salt = salt or secrets.token_bytes(16)
-    digest = _scrypt(passcode, salt, LOG_N, BLOCK_SIZE, PARALLEL)
-    params = f"ln={LOG_N},r={BLOCK_SIZE},p={PARALLEL}"
+    digest = _scrypt(passcode, salt, log_n, BLOCK_SIZE, PARALLEL)
+    params = f"ln={log_n},r={BLOCK_SIZE},p={PARALLEL}"
     return f"scrypt${params}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
 
 

@@ -32,17 +32,11 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from classroom.grades import SCORE_COLUMNS
+from scoring.format.text import FORMULA_TRIGGERS as FORMULA_TRIGGERS  # defined once, there
 
 if TYPE_CHECKING:  # the tables come from a Dashboard; exports is the layer above it
     from classroom.analytics.dashboard import Dashboard
 
-# OWASP's list (=, +, -, @, tab, carriage return, and since 2025 line feed), and the
-# full-width and small forms some spreadsheet programs read as the same signs.
-FORMULA_TRIGGERS = (
-    *("=", "+", "-", "@", "\t", "\r", "\n"),
-    *("\uff1d", "\uff0b", "\uff0d", "\uff20"),  # ＝ ＋ － ＠
-    *("\ufe66", "\ufe62", "\ufe63", "\u2212"),  # ﹦ ﹢ ﹣ − (minus sign)
-)
 # Control characters but tab, LF and CR; bidi controls, zero-width space, word joiner and
 # friends, and the byte-order mark. Zero-width (non-)joiners stay: scripts and emoji need them.
 _INVISIBLE = re.compile(

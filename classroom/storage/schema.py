@@ -19,6 +19,21 @@ Decisions:
   max_points, raw_percent, percent, capped, must_avoid_count) and the case's must-avoid cap
   when it starts, so a republished case never changes a grade.
 - ``class_session.ended_at`` is set by "End now": from then on no answer is accepted.
+- Courses (issue 10): a ``course`` has rostered members (``course_member``), each with a learner
+  row of their own, so attempts and answers stay keyed on ``learner_id`` whether a student is
+  rostered or anonymous. A member is unique per course by ``student_id``; deleting the course
+  deletes its roster and the members' learners (CASCADE), while its class sessions stay, no
+  longer in a course (SET NULL).
+- Names in a class session are unique: ``participant.name_key`` (the display name case-folded,
+  spaces collapsed) is unique per session. A second "Ana" is not refused: she joins as
+  "Ana (2)" and is told so (``classroom.sessions.join_session``), so anonymous joining stays
+  frictionless and the educator can tell the two apart.
+- ``learner.recovery_hash`` is the SHA-256 of an anonymous learner's recovery code ("Keep my
+  progress"); the code itself is shown once and never stored.
+- ``educator_sign_in`` holds learners' sign-ins too: ``learner_id`` NULL is an educator,
+  otherwise the rostered (or LTI) learner the cookie signs in.
+- ``data_request`` records each per-student export and delete; ``learner_id`` has no foreign key
+  because the record must outlive a deleted learner.
 """
 
 from __future__ import annotations
@@ -95,6 +110,62 @@ class Learner(Base):
     token: Mapped[str] = mapped_column(sa.String(64), unique=True)
     display_name: Mapped[str | None] = mapped_column(sa.String(40))
     created_at: Mapped[datetime] = _created()
+    recovery_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+
+
+class Course(Base):
+    __tablename__ = "course"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    term: Mapped[str | None] = mapped_column(sa.String(80))
+    section: Mapped[str | None] = mapped_column(sa.String(80))
+    created_at: Mapped[datetime] = _created()
+
+
+class CourseMember(Base):
+    """A roster entry: one student of one course, with a learner row of their own."""
+
+    __tablename__ = "course_member"
+    __table_args__ = (
+        sa.UniqueConstraint("course_id", "student_id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id", ondelete="CASCADE"))
+    learner_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("learner.id", ondelete="CASCADE"), unique=True
+    )
+    student_id: Mapped[str] = mapped_column(sa.String(64))
+    name: Mapped[str] = mapped_column(sa.String(120))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    section: Mapped[str | None] = mapped_column(sa.String(80))
+    pin_hash: Mapped[str | None] = mapped_column(sa.String(200))
+    pin_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _created()
+
+
+class DataRequest(Base):
+    """One per-student data export or deletion, as a record that it happened."""
+
+    __tablename__ = "data_request"
+    __table_args__ = (
+        sa.CheckConstraint("action IN ('export', 'delete')", name="action"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("course.id", ondelete="SET NULL"), index=True
+    )
+    student_id: Mapped[str | None] = mapped_column(sa.String(64))
+    learner_id: Mapped[int | None]  # no foreign key: the learner may since have been deleted
+    action: Mapped[str] = mapped_column(sa.String(10))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    address: Mapped[str] = mapped_column(sa.String(64))
 
 
 class ClassSession(Base):
@@ -116,12 +187,16 @@ class ClassSession(Base):
     created_at: Mapped[datetime] = _created()
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # answering stopped
+    course_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("course.id", ondelete="SET NULL"), index=True
+    )
 
 
 class Participant(Base):
     __tablename__ = "participant"
     __table_args__ = (
         sa.UniqueConstraint("session_id", "learner_id"),
+        sa.UniqueConstraint("session_id", "name_key"),  # no two "Ana" in one session
         {"sqlite_autoincrement": True},
     )
 
@@ -131,6 +206,7 @@ class Participant(Base):
         sa.ForeignKey("learner.id", ondelete="CASCADE"), index=True
     )
     display_name: Mapped[str] = mapped_column(sa.String(40))
+    name_key: Mapped[str] = mapped_column(sa.String(80))  # display_name, case-folded
     joined_at: Mapped[datetime] = _created()
 
 
@@ -221,10 +297,11 @@ class FailedAttempt(Base):
 
 
 class EducatorSignIn(Base):
-    """An educator sign-in: a one-time ticket, then the session its cookie names.
+    """A sign-in: a one-time ticket, then the session its cookie names.
 
-    Only SHA-256 hashes of the ticket and of the cookie's session secret are stored, so a
-    copy of the database lets nobody in.
+    ``learner_id`` NULL is an educator's sign-in; otherwise the learner it signs in. Only
+    SHA-256 hashes of the ticket and of the cookie's session secret are stored, so a copy of
+    the database lets nobody in.
     """
 
     __tablename__ = "educator_sign_in"
@@ -238,3 +315,6 @@ class EducatorSignIn(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     address: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    learner_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("learner.id", ondelete="CASCADE"), index=True
+    )

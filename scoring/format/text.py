@@ -14,6 +14,15 @@ import unicodedata
 # C0 and C1 controls and DEL, and the bidi embedding, override and isolate controls.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _LAYOUT = "\t\n\r"  # allowed in multi-line case texts
+# A cell starting with one of these runs as a formula in a spreadsheet: OWASP's list (=, +, -,
+# @, tab, carriage return, and since 2025 line feed), and the full-width and small forms some
+# spreadsheet programs read as the same signs. Exports neutralise them
+# (``classroom.analytics.exports``); a roster refuses them (``classroom.courses.roster_file``).
+FORMULA_TRIGGERS = (
+    *("=", "+", "-", "@", "\t", "\r", "\n"),
+    *("\uff1d", "\uff0b", "\uff0d", "\uff20"),  # ＝ ＋ － ＠
+    *("\ufe66", "\ufe62", "\ufe63", "\u2212"),  # ﹦ ﹢ ﹣ − (minus sign)
+)
 
 
 class TextError(ValueError):

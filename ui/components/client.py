@@ -13,6 +13,8 @@ reports the browser's address here. Tests replace these two functions.
 from __future__ import annotations
 
 import functools
+import html
+import secrets
 from collections.abc import Callable, Mapping
 from typing import ParamSpec
 
@@ -35,6 +37,11 @@ def cookies() -> Mapping[str, str]:
     """The cookies the browser sent when it opened this connection."""
     jar = st.context.cookies
     return jar if isinstance(jar, Mapping) else {}  # no connection at all: no cookies
+
+
+def learner_cookie() -> str | None:
+    """The learner sign-in cookie this browser sent, if any."""
+    return cookies().get(sign_ins.LEARNER_COOKIE)
 
 
 def educator_cookie() -> str | None:
@@ -62,3 +69,28 @@ def educator_only(callback: Callable[P, None]) -> Callable[P, None]:
             callback(*args, **kwargs)
 
     return guarded
+
+
+def _route(path: str) -> str:
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return (f"/{base}" if base else "") + path
+
+
+def post_to_route(path: str, fields: dict[str, str]) -> None:
+    """Send the browser to one of the app's POST routes, which comes back to this page.
+
+    The fields travel in the request body, so a ticket never appears in an address (or in a
+    proxy's access log). The page address is sent as ``next``.
+    """
+    form_id = f"casebook-post-{secrets.token_hex(4)}"
+    inputs = "".join(
+        f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+        for k, v in fields.items()
+    )
+    st.html(
+        f'<form id="{form_id}" method="post" action="{html.escape(_route(path))}">{inputs}'
+        '<input type="hidden" name="next" value=""></form>'
+        f'<script>const f = document.getElementById("{form_id}");'
+        "f.elements.next.value = location.pathname + location.search; f.submit();</script>",
+        unsafe_allow_javascript=True,
+    )

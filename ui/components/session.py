@@ -6,6 +6,12 @@ the token is in the URL (``?t=``), so a refresh, a lost connection or a server r
 exactly where the trainee was, with the attempt id (``?a=``) and the step whose feedback is on
 screen (``?s=``). Per-user data lives only in ``st.session_state`` and the database.
 
+A rostered student who signed in (``classroom.courses.members``) is named by the learner cookie
+of the browser connection instead (``casebook_learner``, checked against the database on every
+run): their token never goes into the URL, and a ``?t=`` link that names a course member's
+record is refused, so a forwarded or shared link opens nobody's record without their sign-in.
+Signing out (or the sign-in expiring) makes this browser forget the record.
+
 Every query parameter is read through ``query``, which returns a value only when it has the
 exact form its parameter allows (an attempt id is 1–2,147,483,647 in ASCII digits, a case id
 is lowercase letters, digits, '-' and '_', ...); anything else counts as absent.
@@ -21,6 +27,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from classroom import attempts, sessions
+from classroom.access import sign_ins
 from classroom.attempts import AttemptInfo
 from classroom.storage.db import StorageError
 from scoring.errors import CaseError
@@ -37,6 +44,7 @@ JOIN_PAGE = "ui/pages/join.py"
 SESSIONS_PAGE = "ui/pages/sessions.py"
 DASHBOARD_PAGE = "ui/pages/dashboard.py"
 STORED = "learner_stored"  # session-state key: the learner has a database row
+SIGNED_IN = "learner_signed_in"  # session-state key: the learner came from a sign-in cookie
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 _ID = r"[a-z0-9][a-z0-9_-]{0,79}"
 # The form each query parameter may take; anything else is ignored.
@@ -96,20 +104,44 @@ def open_library() -> CaseLibrary:
         raise
 
 
+def signed_in_token(engine: Engine) -> str | None:
+    """The token of the learner this browser's learner cookie signs in, or None."""
+    from ui.components import client  # client imports this module
+
+    cookie = client.learner_cookie()
+    if not cookie:
+        return None
+    learner_id = guarded(sign_ins.signed_in_learner, engine, cookie)
+    return None if learner_id is None else guarded(attempts.learner_token, engine, learner_id)
+
+
 def learner(engine: Engine) -> str:
-    """The trainee's token: the URL's when it names a stored learner, else this session's own.
+    """The trainee's token: the signed-in learner's, else the URL's when it names a stored
+    anonymous learner, else this session's own.
 
     Nothing is written here: a new visitor's token is stored with their first join or answer.
     """
     ss = st.session_state
+    signed = signed_in_token(engine)
+    if signed:
+        ss["learner"], ss[STORED], ss[SIGNED_IN] = signed, True, True
+        st.query_params.pop("t", None)
+        return signed
+    if ss.pop(SIGNED_IN, False):  # signed out or expired: forget that student's record
+        ss.pop("learner", None)
+        ss[STORED] = False
     token = query("t")
     if token and token == ss.get("learner"):
         return token
-    if token and guarded(attempts.learner_exists, engine, token):
+    kind = guarded(attempts.learner_kind, engine, token) if token else None
+    if kind == "anonymous":
         stored_learner(token)
         return token
-    if st.query_params.get("t"):  # mistyped, deleted, or not a token at all
+    if kind == "member":
+        st.toast("That record belongs to a course's student: they sign in on Join a class.")
+    elif st.query_params.get("t"):  # mistyped, deleted, or not a token at all
         st.toast("That progress link was not found, so a new record was started.")
+    if st.query_params.get("t"):
         st.query_params.pop("t", None)
         ss.pop("learner", None)
     if not ss.get("learner"):
@@ -119,16 +151,23 @@ def learner(engine: Engine) -> str:
     return ss["learner"]
 
 
+def is_signed_in() -> bool:
+    """True when this run's learner came from a sign-in cookie (a course's student)."""
+    return bool(st.session_state.get(SIGNED_IN))
+
+
 def stored_learner(token: str) -> None:
-    """After a join or an answer has stored the learner: their token in the URL from now on."""
+    """After a join or an answer has stored the learner: their token in the URL from now on
+    (not for a signed-in student, whose cookie names them)."""
     st.session_state["learner"], st.session_state[STORED] = token, True
-    st.query_params["t"] = token
+    if not is_signed_in():
+        st.query_params["t"] = token
 
 
 def params(**values: str | int | None) -> dict[str, str]:
     """Query parameters for a page switch: the (stored) token plus ``values`` that are set."""
     ss = st.session_state
-    out = {"t": ss.get("learner", "") if ss.get(STORED) else ""}
+    out = {"t": ss.get("learner", "") if ss.get(STORED) and not is_signed_in() else ""}
     out.update({k: str(v) for k, v in values.items() if v is not None})
     return {k: v for k, v in out.items() if v}
 

@@ -19,9 +19,6 @@ Sign out). The passcode's source and storage are described in ``classroom.access
 
 from __future__ import annotations
 
-import html
-import secrets
-
 import streamlit as st
 
 from classroom.access import passcode, sign_ins, throttle
@@ -81,29 +78,7 @@ def still_educator() -> None:
         st.rerun(scope="app")
 
 
-def _route(path: str) -> str:
-    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
-    return (f"/{base}" if base else "") + path
-
-
-def post_to_route(path: str, fields: dict[str, str]) -> None:
-    """Send the browser to one of the app's POST routes, which comes back to this page.
-
-    The fields travel in the request body, so a ticket never appears in an address (or in a
-    proxy's access log). The page address is sent as ``next``.
-    """
-    form_id = f"casebook-post-{secrets.token_hex(4)}"
-    inputs = "".join(
-        f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
-        for k, v in fields.items()
-    )
-    st.html(
-        f'<form id="{form_id}" method="post" action="{html.escape(_route(path))}">{inputs}'
-        '<input type="hidden" name="next" value=""></form>'
-        f'<script>const f = document.getElementById("{form_id}");'
-        "f.elements.next.value = location.pathname + location.search; f.submit();</script>",
-        unsafe_allow_javascript=True,
-    )
+post_to_route = client.post_to_route
 
 
 def sign_out() -> None:

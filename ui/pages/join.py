@@ -1,4 +1,7 @@
-"""Join a class session (student): a join code and a display name, then the session's cases."""
+"""Join a class session (student): a join code and a display name, then the session's cases.
+
+A session in a course asks instead for the student ID and PIN (``ui.player.sign_in``).
+"""
 
 import streamlit as st
 
@@ -7,7 +10,7 @@ from classroom.access import throttle
 from classroom.access.throttle import JOIN_CODE
 from scoring.format.text import TextError, control_character
 from ui.components import client, session
-from ui.player import in_class
+from ui.player import in_class, sign_in
 
 engine = session.open_engine()
 lib = session.open_library()
@@ -25,6 +28,16 @@ if (
     and in_class.my_session_attempts(engine, token, info.code)
 ):
     joined[info.code] = True
+member = sign_in.signed_in_member(engine, token)
+if info and info.course_id is not None and info.code not in joined:
+    if member is not None and member.course_id == info.course_id:
+        if not sign_in.join_as_member(engine, info, member):
+            st.stop()
+        joined[info.code] = True
+        st.session_state["joined"] = joined
+    else:
+        st.subheader(info.title)
+        sign_in.course_form(engine, info)
 
 if info is None or info.code not in joined:
     st.caption("Your educator shows the join code on the screen. No e-mail needed.")
@@ -67,8 +80,11 @@ if info is None or info.code not in joined:
             icon=":material/search_off:",
         )
         st.stop()
+    if found.course_id is not None and not (member and member.course_id == found.course_id):
+        st.query_params["code"] = found.code  # the course's sign-in form, on the next run
+        st.rerun()
     try:
-        info, token = session.guarded(sessions.join_session, engine, wanted, name, token)
+        joined_as = session.guarded(sessions.join, engine, wanted, name, token)
     except TextError as exc:
         st.error(f"{str(exc).capitalize()}.", icon=":material/badge:")
         st.stop()
@@ -78,6 +94,9 @@ if info is None or info.code not in joined:
             icon=":material/lock:",
         )
         st.stop()
+    info, token = joined_as.session, joined_as.token
+    if joined_as.renamed:
+        st.session_state["renamed"] = joined_as.display_name
     session.stored_learner(token)
     st.session_state["joined"] = {**joined, info.code: True}
     st.query_params["code"] = info.code
@@ -85,6 +104,16 @@ if info is None or info.code not in joined:
 
 st.query_params["code"] = info.code
 st.subheader(info.title)
+renamed = st.session_state.pop("renamed", None)
+if renamed:
+    st.info(
+        f"Someone in this class already uses that name, so you appear as **{renamed}**.",
+        icon=":material/badge:",
+    )
 in_class.mode_note(info)
-st.caption("Keep this page's address: it brings you back to your place on any device.")
+if member is not None:
+    sign_in.signed_in_bar(member)
+    st.caption("Your work follows your sign-in: sign in on any device to continue.")
+else:
+    st.caption("Keep this page's address: it brings you back to your place on any device.")
 in_class.activity_list(engine, lib, token, info)

@@ -8,13 +8,21 @@ from ui.components import session
 from ui.components.safe_text import plain_md
 from ui.player.in_class import sessions_of
 from ui.player.my_results import attempt_status, when_line
+from ui.player.sign_in import keep_progress, restore_form, signed_in_bar, signed_in_member
 
 engine = session.open_engine()
 lib = session.open_library()
 token = session.learner(engine)
 
 st.title("My results")
+member = signed_in_member(engine, token)
+if member is not None:
+    signed_in_bar(member)
+    st.caption("Your results follow your sign-in: sign in on any device to see them.")
 mine = session.guarded(attempts.list_attempts, engine, token)
+if member is None:
+    keep_progress(engine, token)
+    restore_form(engine)
 if not mine:
     st.info(
         "No attempts yet. Start a case in the library or take a quick quiz.",
@@ -22,7 +30,6 @@ if not mine:
     )
     if st.button("Go to the case library", type="primary", icon=":material/menu_book:"):
         st.switch_page(session.LIBRARY_PAGE, query_params=session.params())
-st.caption("Keep this page's link to come back to your progress on another day or device.")
 classes = sessions_of(engine, {a.session_code for a in mine if a.session_code})
 now = utcnow()
 for a in mine:
