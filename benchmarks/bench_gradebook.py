@@ -30,10 +30,10 @@ def fill_course(engine: Any, library: Any) -> tuple[int, list[str], int]:
     """Create the course, its roster and sessions, and every attempt; (course id, codes, a
     learner id)."""
     import sqlalchemy as sa
-    from classroom.courses.courses import attach_session, create_course
 
     from classroom import sessions
     from classroom.attempts import new_token
+    from classroom.courses.courses import attach_session, create_course
     from classroom.simulation import display_name, plan_student
     from classroom.storage.schema import (
         Answer,
@@ -86,7 +86,7 @@ def fill_course(engine: Any, library: Any) -> tuple[int, list[str], int]:
                         "session_id": info.id,
                         "learner_id": lid,
                         "display_name": f"{display_name(i)} {i}"[:40],
-                        "name_key": f"{display_name(i)} {i}".casefold()[:80],
+                        "name_key": sessions.name_key(f"{display_name(i)} {i}"[:40]),
                         "joined_at": now,
                     }
                     for i, lid in enumerate(learner_ids)

@@ -7,11 +7,11 @@ import io
 
 import openpyxl
 import pytest
-from classroom.courses.courses import create_course
 from click.testing import CliRunner
 
 from casebook import commands_gradebook
 from casebook.cli import cli
+from classroom.courses.courses import create_course
 from tests.support.term import course_session, member_token, play
 
 

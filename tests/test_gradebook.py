@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from classroom.courses.courses import CourseNotFound, create_course
 
 from classroom import sessions
+from classroom.courses.courses import CourseNotFound, create_course
 from classroom.grades import attempt_scores, student_grades
 from classroom.session_data import session_frames
 from classroom.term.gradebook import NOT_JOINED, read_gradebook, session_label, wide_table

@@ -19,8 +19,8 @@ import re
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from classroom.courses.courses import create_course
 
+from classroom.courses.courses import create_course
 from classroom.storage.schema import CourseMember
 from classroom.term.gradebook import read_gradebook, session_label
 from classroom.term.lms_exports import (

@@ -110,6 +110,7 @@ def _sessions_of(conn: Connection, course_id: int) -> list[SessionInfo]:
             created_at=row.created_at,
             closed_at=row.closed_at,
             ended_at=row.ended_at,
+            course_id=row.course_id,
         )
         for row in rows
     ]

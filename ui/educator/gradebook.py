@@ -12,9 +12,9 @@ from collections.abc import Callable
 
 import altair as alt
 import streamlit as st
-from classroom.courses.courses import Course
 from sqlalchemy.engine import Engine
 
+from classroom.courses.courses import Course
 from classroom.term import data_requests
 from classroom.term.gradebook import CourseGradebook, read_gradebook, session_label, wide_table
 from classroom.term.lms_exports import FORMATS, export_gradebook, file_name
@@ -22,8 +22,8 @@ from classroom.term.progress import cohort_weak_spots, student_term
 from scoring.library.loader import CaseLibrary
 from ui.components import client, session
 from ui.components.safe_text import plain_md
+from ui.components.term_view import term_view
 from ui.educator import gate as educator_gate
-from ui.player.term import term_view
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOWNLOADS = {

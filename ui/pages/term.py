@@ -1,12 +1,12 @@
 """My term (student): a signed-in course member's attempts, skills over time, passages to review."""
 
 import streamlit as st
-from classroom.courses.roster import member_of_learner
 
 from classroom.access import sign_ins
+from classroom.courses.roster import member_of_learner
 from classroom.term.progress import student_term
 from ui.components import client, session
-from ui.player.term import term_view
+from ui.components.term_view import term_view
 
 engine = session.open_engine()
 lib = session.open_library()

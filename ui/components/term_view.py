@@ -1,8 +1,8 @@
 """A student's term on screen: every attempt, the CJMM skill profile over time, passages to review.
 
-Drawn from ``classroom.term.progress.student_term`` for the signed-in student (My term) and,
-with the same drawer, for the educator's one-student view. Times are the browser's; the
-chart's days are UTC dates (when the answers were stored).
+Drawn from ``classroom.term.progress.student_term``, with one drawer for the signed-in student
+(My term) and the educator's one-student view, so both rooms use it. Times are the browser's;
+the chart's days are UTC dates (when the answers were stored).
 """
 
 from __future__ import annotations
