@@ -17,6 +17,7 @@ practice = [
 ]
 educator = [  # they ask for the educator passcode
     st.Page("ui/pages/sessions.py", title="Class sessions", icon=":material/groups:"),
+    st.Page("ui/pages/courses.py", title="Courses", icon=":material/school:"),
     st.Page("ui/pages/dashboard.py", title="Live dashboard", icon=":material/monitoring:"),
     st.Page("ui/pages/gradebook.py", title="Course gradebook", icon=":material/table_view:"),
     st.Page("ui/pages/author.py", title="Author a case", icon=":material/edit_document:"),

@@ -10,13 +10,24 @@ of answers are sent twice, like a double click, to prove that resends store noth
 Afterwards every acknowledged answer is read back and compared.
 
 Answers depend only on the seed (each student draws from their own generator), never on
-timing; join tokens, ids and timestamps do not.
+timing; join tokens, ids and timestamps do not. Names differ between seeds *and* between runs:
+each run draws a tag, and a student's pseudonym ("Amara Okafor · sim 3F9A-007") comes from
+the seed, the tag and their number, so two runs never show the same class.
+
+When the session belongs to a course, only rostered students may join it, so each synthetic
+student is first put on the course's roster (student id ``SIM-<tag>-<n>``, clearly not a real
+one: real students' records and PINs are never touched), signs in as a student does (the first
+sign-in sets a random PIN; a one-time ticket is redeemed for a learner session, whose cookie
+names the learner) and joins under the roster name. Sign-ins happen before the clock starts.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import random
+import secrets
 import statistics
 import time
 from collections import Counter
@@ -28,6 +39,9 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from classroom import attempts, sessions
+from classroom.access import sign_ins
+from classroom.courses import members
+from classroom.courses.roster import import_roster
 from classroom.storage.db import StorageError
 from scoring.engine.case_path import summarize, transition
 from scoring.engine.grades import ReportedScore
@@ -88,9 +102,28 @@ class _Outcome:
     errors: list[str] = field(default_factory=list)
 
 
-def display_name(index: int) -> str:
-    """The display name of synthetic student ``index`` (0-based)."""
-    return f"Simulated student {index + 1:04d}"
+FIRST_NAMES = (
+    "Amara", "Ana", "Ben", "Chen", "Dara", "Eli", "Fatima", "Gus", "Hana", "Ivan", "Jade",
+    "Kofi", "Lena", "Mateo", "Nia", "Omar", "Priya", "Quinn", "Rosa", "Sami", "Tariq", "Uma",
+    "Vera", "Wen", "Yara", "Zane",
+)  # fmt: skip
+LAST_NAMES = (
+    "Okafor", "Lopez", "Ng", "Kowalski", "Haddad", "Nielsen", "Moreau", "Tanaka", "Silva",
+    "Ivanova", "Mensah", "Rossi", "Schmidt", "Patel", "Oduya", "Kim", "Novak", "Reyes",
+)  # fmt: skip
+
+
+def run_tag() -> str:
+    """A fresh tag for one simulation run (4 symbols), so names differ between runs."""
+    return "".join(secrets.choice("ABCDEFGHJKMNPQRSTUVWXYZ23456789") for _ in range(4))
+
+
+def display_name(index: int, seed: int = 0, tag: str = "") -> str:
+    """The pseudonym of synthetic student ``index`` (0-based) of a run: ≤ 40 characters, with
+    the number last so every student of a run has a name of their own."""
+    rng = random.Random(f"name:{seed}:{tag}:{index}")
+    number = f"sim {tag}-{index + 1:03d}" if tag else f"sim {index + 1:03d}"
+    return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)} · {number}"
 
 
 @dataclass(frozen=True)
@@ -143,10 +176,34 @@ def _plan_case(
     return _PlannedCase(case_id, loaded.version, case.steps[0].id, tuple(planned), totals.score)
 
 
-def _play_student(engine: Engine, code: str, name: str, plan: list[_PlannedCase]) -> _Outcome:
+def _sign_in_roster(engine: Engine, course_id: int, names: list[str], tag: str) -> list[str]:
+    """Put the run's students on the course roster and sign each in; their tokens."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["student_id", "name"])
+    ids = [f"SIM-{tag}-{i + 1:03d}" for i in range(len(names))]
+    writer.writerows(zip(ids, names, strict=True))
+    import_roster(engine, course_id, buffer.getvalue().encode("utf-8"), "simulate")
+    tokens = []
+    for student_id in ids:
+        pin = secrets.token_urlsafe(9)
+        member = members.sign_in_member(engine, course_id, student_id, pin, "simulate")
+        ticket = sign_ins.issue_ticket(engine, "simulate", learner_id=member.learner_id)
+        cookie = sign_ins.redeem_ticket(engine, ticket, learner=True)
+        learner_id = sign_ins.signed_in_learner(engine, cookie)
+        token = attempts.learner_token(engine, learner_id) if learner_id else None
+        if token is None:
+            raise RuntimeError(f"simulated student {student_id} could not sign in")
+        tokens.append(token)
+    return tokens
+
+
+def _play_student(
+    engine: Engine, code: str, name: str, plan: list[_PlannedCase], token: str | None = None
+) -> _Outcome:
     out = _Outcome()
     try:
-        _, token = sessions.join_session(engine, code, name)
+        _, token = sessions.join_session(engine, code, name, token)
     except (StorageError, ValueError) as exc:
         out.errors.append(f"join: {exc}")
         return out
@@ -207,11 +264,16 @@ def simulate(
     # Answers are planned before the clock starts: the figures then measure storage under
     # concurrency, not this process scoring on the same cores as the writers.
     plans = [plan_student(library, info.case_ids, seed, i) for i in range(students)]
+    tag = run_tag()
+    names = [display_name(i, seed, tag) for i in range(students)]
+    tokens: list[str | None] = [None] * students
+    if info.course_id is not None:  # rostered students only: sign them in first
+        tokens = list(_sign_in_roster(engine, info.course_id, names, tag))
     outcomes: list[_Outcome] = []
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="simulate") as pool:
         futures = [
-            pool.submit(_play_student, engine, info.code, display_name(i), plan)
+            pool.submit(_play_student, engine, info.code, names[i], plan, tokens[i])
             for i, plan in enumerate(plans)
         ]
         # Progress is reported from this thread only, so the callback needs no lock.

@@ -15,10 +15,10 @@ from scoring.engine.items import score_points
 
 
 def stored_by_student(engine, code) -> dict[str, dict[str, object]]:
-    """Display name → item → stored response."""
+    """Student number (the end of the pseudonym, "-007") → item → stored response."""
     out: dict[str, dict[str, object]] = defaultdict(dict)
     for row in sessions.session_responses(engine, code):
-        out[row["student"]][row["item"]] = row["response"]
+        out[row["student"].rsplit("-", 1)[-1]][row["item"]] = row["response"]
     return dict(out)
 
 
@@ -65,7 +65,37 @@ def test_same_seed_same_answers(sqlite_url, ward_library):
     simulate(engine, first.code, ward_library, 6, 3, seed=11)
     simulate(engine, second.code, ward_library, 6, 1, seed=11)
     assert stored_by_student(engine, first.code) == stored_by_student(engine, second.code)
-    assert display_name(0) in stored_by_student(engine, first.code)
+    assert sorted(stored_by_student(engine, first.code)) == [f"{n:03d}" for n in range(1, 7)]
+
+
+def test_names_differ_between_seeds_and_runs(sqlite_url, ward_library):
+    engine = get_engine(sqlite_url)
+    names = []
+    for seed in (5, 5, 6):
+        info = sessions.create_session(engine, f"Seed {seed}", ["ward-round"])
+        simulate(engine, info.code, ward_library, 4, 2, seed=seed)
+        names.append({r["display_name"] for r in sessions.session_roster(engine, info.code)})
+    assert len(names[0]) == 4 and not (names[0] & names[1]) and not (names[0] & names[2])
+    assert all(len(n) <= sessions.NAME_LENGTH for n in names[0])
+    assert display_name(3, 1, "AB2C") != display_name(3, 2, "AB2C") != display_name(3, 1, "XY7Z")
+
+
+def test_a_course_session_signs_in_rostered_students(db_engine, ward_library):
+    from classroom.courses import courses, roster
+
+    course = courses.create_course(db_engine, "Adult health")
+    roster.import_roster(db_engine, course.id, b"student_id,name\nN-001,Real Student\n", "r.csv")
+    info = sessions.create_session(db_engine, "Week 1", ["ward-round"])
+    courses.attach_session(db_engine, course.id, info.code)
+    report = simulate(db_engine, info.code, ward_library, 5, 2, seed=2)
+    assert report.ok, report
+    on_roster = roster.members(db_engine, course.id)
+    simulated = [m for m in on_roster if m.student_id.startswith("SIM-")]
+    assert len(simulated) == 5 and all(m.has_pin for m in simulated)
+    real = roster.find_member(db_engine, course.id, "N-001")
+    assert not real.has_pin  # a real student's record is never touched
+    joined = {r["learner_id"] for r in sessions.session_roster(db_engine, info.code)}
+    assert joined == {m.learner_id for m in simulated}
 
 
 def test_every_item_type_gives_catalogued_options(sqlite_url, shipped):

@@ -43,12 +43,14 @@ __all__ = [
     "RosterError",
     "RosterProblem",
     "RosterRow",
+    "anonymous_id",
     "fetch_member",
     "find_member",
     "import_roster",
     "member_of_learner",
     "members",
     "read_roster",
+    "stable_ids",
     "upsert_member",
 ]
 
@@ -284,6 +286,29 @@ def find_member(engine: Engine, course_id: int, student_id: str) -> Member | Non
     with reading(engine) as conn:
         row = fetch_member(conn, course_id, student_id)
     return None if row is None else Member(*row[:8])
+
+
+def anonymous_id(learner_id: int) -> str:
+    """The stable id shown for a learner who is on no roster: ``anon-<learner id>``."""
+    return f"anon-{learner_id}"
+
+
+@translate_errors("Nothing was loaded; try again in a moment.")
+def stable_ids(engine: Engine, learner_ids: list[int]) -> dict[int, str]:
+    """learner id → the id a table shows: the student id, or ``anonymous_id`` off any roster."""
+    wanted = sorted({int(i) for i in learner_ids})
+    found: dict[int, str] = {}
+    with reading(engine) as conn:
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            found.update(
+                conn.execute(
+                    sa.select(CourseMember.learner_id, CourseMember.student_id).where(
+                        CourseMember.learner_id.in_(chunk)
+                    )
+                ).all()
+            )
+    return {i: found.get(i, anonymous_id(i)) for i in wanted}
 
 
 @translate_errors("Nothing was loaded; try again in a moment.")

@@ -94,4 +94,9 @@ def test_every_page_has_no_wcag_violation(sized_page, ngn_server, shot, size):
     page.goto(f"{ngn_server}/author")  # signed in still: the sign-in is a cookie
     page.get_by_role("heading", name=re.compile("Author")).first.wait_for()
     check(page, width, found, "author a case", shot, size)
+    page.goto(f"{ngn_server}/courses")
+    page.get_by_role("textbox", name="Title").fill("Adult health")
+    page.get_by_role("button", name="Create course").click()
+    page.get_by_role("button", name="Import").wait_for()
+    check(page, width, found, "courses", shot, size)
     assert {where: v for where, v in found.items() if v} == {}

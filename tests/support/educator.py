@@ -43,3 +43,22 @@ def finish_sign_in(at, jar: dict[str, str]) -> None:
     assert reply.status_code == 303, reply.text
     jar[sign_ins.COOKIE] = reply.cookies[sign_ins.COOKIE]
     at.run()
+
+
+def finish_learner_sign_in(at, jar: dict[str, str]) -> None:
+    """After a right student ID and PIN: post the page's ticket to ``/learner/sign-in``."""
+    found = _TICKET.search(drawn_html(at))
+    assert found, "the page drew no learner sign-in ticket (wrong PIN, or throttled?)"
+    with route_client() as http:
+        refused = http.post(
+            sign_ins.SIGN_IN_PATH, data={"ticket": found.group(1)}, follow_redirects=False
+        )
+        assert sign_ins.COOKIE not in refused.cookies  # not an educator's ticket
+        reply = http.post(
+            sign_ins.LEARNER_SIGN_IN_PATH,
+            data={"ticket": found.group(1), "next": "/join"},
+            follow_redirects=False,
+        )
+    assert reply.status_code == 303, reply.text
+    jar[sign_ins.LEARNER_COOKIE] = reply.cookies[sign_ins.LEARNER_COOKIE]
+    at.run()

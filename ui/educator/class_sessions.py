@@ -13,6 +13,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from classroom import closing, sessions
+from classroom.courses.roster import stable_ids
 from classroom.sessions import SessionInfo
 from scoring.engine.quiz import draw_quiz, quiz_bank
 from scoring.format.text import control_character
@@ -246,8 +247,10 @@ def student_admin(engine: Engine, code: str) -> None:
     roster = session.guarded(sessions.session_roster, engine, code)
     if not roster:
         return
+    ids = session.guarded(stable_ids, engine, [r["learner_id"] for r in roster])
     names = {
-        r["learner_id"]: f"{r['display_name']} (joined {local_time(r['joined_at'], '%H:%M')})"
+        r["learner_id"]: f"{r['display_name']} · {ids[r['learner_id']]}"
+        f" (joined {local_time(r['joined_at'], '%H:%M')})"
         for r in roster
     }
     with st.expander("Delete a student's data", icon=":material/person_remove:"):

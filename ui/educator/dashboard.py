@@ -107,17 +107,19 @@ def _num(value: float) -> str:
     return "–" if value is None or math.isnan(value) else f"{value:.1f}"
 
 
-def roster_table(board: Dashboard) -> None:
-    """Who joined, progress per case, their session score (as the gradebook), must-avoid."""
+def roster_table(board: Dashboard, ids: dict[int, str] | None = None) -> None:
+    """Who joined (with their stable ID), progress per case, session score, must-avoid."""
     roster = board.roster
     if roster.empty:
         st.info("Nobody has joined yet. Students join with the code on the sessions page.")
         return
     titles = _titles(board)
     cases = [c for c in roster.columns if c in titles]
+    ids = ids or {}
     table = pd.DataFrame(
         {
             "Student": roster["student"],
+            "ID": [ids.get(int(i), "") for i in roster["learner_id"]],
             "Joined": roster["joined_at"].map(_when),
             **{f"{titles[c]} (steps)": roster[c] for c in cases},
             "Score %": roster["percent"],
@@ -366,13 +368,17 @@ def skills_panel(board: Dashboard) -> None:
     )
 
 
-def student_panel(board: Dashboard, lib: CaseLibrary) -> None:
+def student_panel(board: Dashboard, lib: CaseLibrary, ids: dict[int, str] | None = None) -> None:
     """One student's answers with the explanations they saw (the trainee feedback view)."""
     roster = board.roster
     if roster.empty:
         st.info("Nobody has joined yet.")
         return
-    names = dict(zip(roster["learner_id"], roster["student"], strict=True))
+    ids = ids or {}
+    names = {
+        i: f"{name} · {ids[int(i)]}" if int(i) in ids else name
+        for i, name in zip(roster["learner_id"], roster["student"], strict=True)
+    }
     who = st.selectbox(
         "Student", list(names), format_func=lambda i: names[i], index=None, key="drill"
     )

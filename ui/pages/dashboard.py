@@ -3,6 +3,7 @@
 import streamlit as st
 
 from classroom import sessions
+from classroom.courses import roster
 from ui.components import session
 from ui.educator import class_sessions
 from ui.educator import dashboard as views
@@ -53,14 +54,16 @@ def live() -> None:
     if board is None:
         st.warning("This session has been deleted.")
         return
+    # The stable ID beside each name (student id, or anon-<n>) in the roster and the picker.
+    ids = session.guarded(roster.stable_ids, engine, list(board.roster.get("learner_id", [])))
     views.headline(board)
     panels = {
-        "Students": lambda: views.roster_table(board),
+        "Students": lambda: views.roster_table(board, ids),
         "Scores": lambda: views.scores_panel(board),
         "Items": lambda: views.items_panel(board),
         "Distractors": lambda: views.distractors_panel(board),
         "Skills & safety": lambda: views.skills_panel(board),
-        "One student": lambda: views.student_panel(board, lib),
+        "One student": lambda: views.student_panel(board, lib, ids),
         "Export": lambda: views.exports_panel(board, info.code),
     }
     # Lazy tabs: only the open one is drawn, so each refresh sends one panel, not seven.
