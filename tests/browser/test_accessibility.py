@@ -1,7 +1,8 @@
 """axe-core (WCAG 2.0/2.1/2.2, A and AA) on every page a student or an educator opens: the
 library, the quiz (question, feedback, results), My results, Join a class and My term at a
 laptop's and a phone's size, and the educator's sign-in, class sessions, live dashboard,
-authoring, courses and course gradebook pages at a laptop's. The player's steps and feedback are covered in test_item_types.py.
+authoring, courses and course gradebook pages at a laptop's. The player's steps and feedback
+are covered in test_item_types.py.
 
 The target is no violation. Violations that come from Streamlit itself are listed in
 players.STREAMLIT_OWN (and the README, with the upstream issue); anything else fails.
