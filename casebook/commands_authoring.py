@@ -14,6 +14,7 @@ from scoring.format.skeleton import SkeletonError, item_set_skeleton, skeleton
 from scoring.library.coverage import coverage as build_coverage
 from scoring.library.coverage import coverage_csv, coverage_table
 from scoring.library.loader import cases_dir, load_library
+from scoring.library.targets import targets_table
 
 
 @click.command()
@@ -92,11 +93,13 @@ def new(case_id: str, item_types: tuple[str, ...], item_set: bool, output: Path 
 @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV (one column per case) instead.")
 def coverage(path: Path | None, as_csv: bool) -> None:
-    """Blueprint of the cases in PATH (default: the library): passages, skills, item types."""
+    """Blueprint of PATH (default: the library): skills, client needs, item types, decision
+    points, passages, and the quiz bank's targets."""
     lib = guidance_or_exit()
     library = load_library(path or cases_dir(), lib)
     cov = build_coverage(library.sources(), lib)
-    click.echo(coverage_csv(cov) if as_csv else coverage_table(cov), nl=False)
+    text = coverage_csv(cov) if as_csv else coverage_table(cov) + "\n" + targets_table(cov)
+    click.echo(text, nl=False)
     if library.problems:
         files = len({p.path for p in library.problems})
         click.echo(

@@ -149,6 +149,8 @@ steps:
   - id: cues
     title: First look
     skill: recognize_cues
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     type: multiple_choice
     prompt: What do you notice first?
     feedback: The keyed answer is a.
@@ -158,6 +160,8 @@ steps:
       - {id: c, text: Option C, must_avoid: true, rationale: Unsafe., cite: [nursing]}
   - id: act
     skill: take_action
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     type: select_all
     prompt: Which actions do you take now?
     feedback: W and X.
@@ -169,6 +173,8 @@ steps:
   - id: check
     title: Evaluate
     skill: evaluate_outcomes
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     type: matrix_choice
     prompt: Has each finding improved?
     feedback: Row one improved, row two did not.
@@ -190,6 +196,8 @@ patient: {name: Test Patient, age: 70, setting: Ward}
 steps:
   - id: call
     skill: take_action
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     type: multiple_choice
     prompt: Her pain is new and severe. What now?
     feedback: Escalate.
@@ -198,6 +206,8 @@ steps:
       - {id: wait, text: Wait an hour, rationale: Wrong., cite: [nursing]}
   - id: recheck
     skill: evaluate_outcomes
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     type: multiple_choice
     prompt: An hour later the pain is worse. What now?
     feedback: Escalate now.
@@ -207,6 +217,8 @@ steps:
       - {id: wait, text: Wait again, rationale: Wrong., cite: [nursing]}
   - id: handover
     skill: generate_solutions
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     type: multiple_choice
     prompt: What do you hand over?
     feedback: The change.

@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SECOND = """\
   - id: second
     skill: take_action
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     type: select_all
     prompt: Which actions?
     feedback: Call, and teach.
@@ -39,6 +41,8 @@ SECOND = """\
             quote: right away
   - id: third
     skill: evaluate_outcomes
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     type: matrix_choice
     prompt: Working?
     feedback: Check.

@@ -237,7 +237,11 @@ def test_gradebook_export_neutralizes_hostile_student_names():
 _TROUBLE = st.sampled_from(
     list("=+-@\t\r\n\x00\x01\x1b\x7f\x85\u200b\u202e\ufeff＝＋－＠﹦﹢﹣−'\" ,;|")
 )
-TEXTS = st.lists(st.one_of(_TROUBLE, st.characters()), max_size=12).map("".join)
+# Lone surrogates (category Cs) are left out: no export can meet one, since neither database
+# stores them and pandas' string columns refuse them (the frame below could not be built).
+TEXTS = st.lists(st.one_of(_TROUBLE, st.characters(exclude_categories=["Cs"])), max_size=12).map(
+    "".join
+)
 
 
 def evaluates(cell: str) -> bool:

@@ -282,3 +282,21 @@ def test_a_second_documents_case_plays_in_the_app(second_document, app, monkeypa
         d.onward()
     assert {m.label: m.value for m in d.at.metric}["Score"] == "100%"
     assert any("Passage `new-cannula-placed-other-arm`" in q for q in quoted)
+
+
+def test_a_second_documents_case_names_no_decision_points(second_document):
+    """The decision points DP-01…DP-19 are the bone-metastasis document's; another has none."""
+    path = second_document / "iv-site-check.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "decision_points" not in text
+    tagged = text.replace(
+        "client_needs: physiological-adaptation\n",
+        "client_needs: physiological-adaptation\n    decision_points: [DP-13]\n",
+        1,
+    )
+    path.write_text(tagged, encoding="utf-8")
+    result = run("validate", str(path))
+    assert result.exit_code == 1
+    assert "decision points DP-01…DP-19 are those of the 'bone-metastasis' guidance" in (
+        result.output
+    )

@@ -36,7 +36,14 @@ def choice(oid: str) -> dict:
 
 
 def step(kind: str, **fields) -> object:
-    base = {"id": "s", "skill": "analyze_cues", "type": kind, "prompt": "P", "feedback": "F"}
+    base = {
+        "id": "s",
+        "skill": "analyze_cues",
+        "client_needs": "physiological-adaptation",
+        "type": kind,
+        "prompt": "P",
+        "feedback": "F",
+    }
     return STEP.validate_python({**base, **fields})
 
 
@@ -294,7 +301,8 @@ def test_max_points_agrees_with_scoring_full_marks(shipped):
 def _empty(s):
     if s.type == "ordering":
         return [o.id for o in s.options]
-    if s.type in ("bow_tie", "matrix_choice", "matrix_response") or hasattr(s, "blanks"):
+    mapped = ("bow_tie", "matrix_choice", "matrix_response", "multiple_response_grouping")
+    if s.type in mapped or hasattr(s, "blanks") or hasattr(s, "targets"):
         return {}
     return []
 

@@ -145,6 +145,10 @@ def _key(step):
             w: [o.id for o in getattr(step, w).options if o.keyed]
             for w in ("condition", "actions", "parameters")
         }
+    if kind == "multiple_response_grouping":
+        return {g.id: [o.id for o in g.options if o.keyed] for g in step.groups}
+    if hasattr(step, "targets"):  # drag-and-drop: each target takes its keyed token
+        return {t.id: t.keyed for t in step.targets}
     if hasattr(step, "blanks"):
         return {b.id: next(o.id for o in b.options if o.keyed) for b in step.blanks}
     keyed = [o.id for o in step.options if o.keyed]

@@ -45,7 +45,7 @@ def test_clean_twin_has_no_finding_at_all(path, guidance_lib):
 
 def test_a_finding_names_the_rule_the_place_the_reason_and_a_fix(guidance_lib):
     [finding] = lint_paths([CORPUS / "longest-keyed" / "flawed.yaml"], guidance_lib).open
-    assert (finding.rule, finding.line, finding.step) == ("longest-keyed", 21, "item")
+    assert (finding.rule, finding.line, finding.step) == ("longest-keyed", 23, "item")
     assert "64 characters against at most 25" in finding.message
     assert finding.fix and str(finding).endswith(f"Fix: {finding.fix}.")
 
@@ -73,8 +73,8 @@ def test_a_step_can_allow_a_rule_with_a_reason(guidance_lib):
 def test_a_suppression_needs_a_known_rule_and_a_real_reason(guidance_lib):
     base = _flawed("longest-keyed")
     for rule, why, message, line in (
-        ("longest-key", "The key is long on purpose.", "(did you mean 'longest-keyed'?)", 18),
-        ("longest-keyed", "A reason.", "lint: why needs a reason a reviewer can judge", 19),
+        ("longest-key", "The key is long on purpose.", "(did you mean 'longest-keyed'?)", 20),
+        ("longest-keyed", "A reason.", "lint: why needs a reason a reviewer can judge", 21),
     ):
         text = base.replace(
             "    prompt:", f"    lint:\n      allow: [{rule}]\n      why: {why}\n    prompt:", 1
@@ -112,7 +112,7 @@ def _cli(*args: str):
 def test_casebook_lint_prints_findings_and_exits_1():
     result = _cli("lint", str(CORPUS / "longest-keyed"))
     assert result.exit_code == 1
-    assert "longest-keyed/flawed.yaml:21:15: longest-keyed: the keyed option" in result.stdout
+    assert "longest-keyed/flawed.yaml:23:15: longest-keyed: the keyed option" in result.stdout
     assert "2 files linted: 1 finding, 0 allowed" in result.stderr
 
 

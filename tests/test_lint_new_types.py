@@ -21,6 +21,8 @@ items:
   - id: drag
     type: drag_drop_cloze
     skill: analyze_cues
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     prompt: Drag a word into each space (see Orders).
     text: The treatment is {{first}} and {{second}}.
     feedback: Fluids and a bisphosphonate.
@@ -35,6 +37,8 @@ items:
   - id: groups
     type: multiple_response_grouping
     skill: take_action
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     prompt: For each problem, select what the nurse teaches.
     feedback: Drink, and report.
     groups:

@@ -125,8 +125,10 @@ def test_an_item_set_is_loaded_as_one_and_refused_where_a_case_is_expected(guida
     from scoring.library.loader import LoadedItemSet
 
     path = Path(__file__).resolve().parent.parent / "cases" / "items"
-    [loaded] = [load_source(p, guidance_lib) for p in sorted(path.glob("*.yaml"))]
-    assert isinstance(loaded, LoadedItemSet) and loaded.item_set.items
-    with pytest.raises(CaseError, match="this is an item set") as info:
-        load_case_bytes(Path(loaded.path).read_bytes(), "pasted.yaml", guidance_lib)
-    assert info.value.problems[0].line == loaded.doc.position(("items",), key=True)[0]
+    shipped = [load_source(p, guidance_lib) for p in sorted(path.glob("*.yaml"))]
+    assert shipped
+    for loaded in shipped:  # every shipped item set, however many there are
+        assert isinstance(loaded, LoadedItemSet) and loaded.item_set.items
+        with pytest.raises(CaseError, match="this is an item set") as info:
+            load_case_bytes(Path(loaded.path).read_bytes(), "pasted.yaml", guidance_lib)
+        assert info.value.problems[0].line == loaded.doc.position(("items",), key=True)[0]

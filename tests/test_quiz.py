@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from scoring.engine.items import score_response
@@ -11,10 +13,14 @@ from scoring.engine.quiz import (
     items_from_keys,
     matches,
     quiz_bank,
+    quiz_lengths,
+    quiz_pool,
+    quiz_texts,
     shuffle_options,
     starting_order,
 )
 from scoring.format.models import BowTie, Highlight, HighlightTable, ItemSet, Ordering
+from scoring.library.loader import load_case
 
 
 @pytest.fixture(scope="module")
@@ -118,11 +124,83 @@ def test_ordering_never_starts_on_the_key(shipped):
 
 
 def test_the_library_finds_an_item_set_as_a_source_but_never_as_a_case(shipped):
-    [loaded] = shipped.item_sets.values()
-    assert shipped.source(loaded.item_set.id) is loaded.item_set
-    assert shipped.get(loaded.item_set.id) is None  # never played as a case
+    assert shipped.item_sets
+    for loaded in shipped.item_sets.values():  # the library ships several item sets
+        assert shipped.source(loaded.item_set.id) is loaded.item_set
+        assert shipped.get(loaded.item_set.id) is None  # never played as a case
+        assert shipped.versions()[loaded.item_set.id] == loaded.version
     assert (
         shipped.source("scc-back-pain-could-not-wait")
         is shipped.get("scc-back-pain-could-not-wait").case
     )
-    assert shipped.versions()[loaded.item_set.id] == loaded.version
+
+
+def test_quiz_texts_reads_every_item_type_as_a_standalone_item(guidance_lib):
+    """Lint checks what a quiz shows of every item; a drop-down table's plain column headings
+    once crashed it (it read them as objects with a text)."""
+    path = Path(__file__).parent / "fixtures" / "every-item-type.yaml"
+    case = load_case(path, guidance_lib).case
+    for step in case.steps:
+        texts = quiz_texts(step, standalone=True)
+        assert texts[0] == (("prompt",), step.prompt)
+        assert all(isinstance(text, str) for _, text in texts), step.type
+    table = next(s for s in case.steps if s.type == "dropdown_table")
+    assert [t for loc, t in quiz_texts(table) if loc[0] == "columns"] == table.columns
+
+
+def _filters():
+    from hypothesis import strategies as st
+
+    from scoring.format.models import Skill
+    from scoring.format.tags import ClientNeed
+
+    topics = ["spinal cord compression", "hypercalcemia", "bone pain", "no-such-topic"]
+    return st.fixed_dictionaries(
+        {
+            "topics": st.lists(st.sampled_from(topics), max_size=2, unique=True),
+            "skills": st.lists(st.sampled_from([s.value for s in Skill]), max_size=3, unique=True),
+            "client_needs": st.lists(
+                st.sampled_from([c.value for c in ClientNeed]), max_size=3, unique=True
+            ),
+        }
+    )
+
+
+def test_quiz_draws_never_repeat_respect_filters_and_are_a_function_of_seed_and_filters(
+    shipped, bank
+):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    cases = {s.id: s for s in shipped.sources()}
+    doubled = [*bank, *reversed(bank)]  # a bank listing each item twice still draws each once
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(seed=st.integers(0, 2**31 - 1), n=st.integers(0, 40), filters=_filters())
+    def check(seed, n, filters):
+        pool = quiz_pool(bank, **filters)
+        drawn = draw_quiz(doubled, n, seed, **filters)
+        assert len(keys(drawn)) == len(set(keys(drawn))) == min(n, len(pool))
+        assert set(keys(drawn)) <= set(keys(pool))
+        for item in drawn:
+            assert matches(item, **filters)
+            assert not filters["client_needs"] or item.step.client_needs in filters["client_needs"]
+        again = draw_quiz(doubled, n, seed, **filters)
+        assert keys(again) == keys(drawn)
+        assert [option_ids(i.step) for i in again] == [option_ids(i.step) for i in drawn]
+        rebuilt, missing = items_from_keys(cases, keys(drawn), seed)
+        assert missing == [] and keys(rebuilt) == keys(drawn)
+        assert [option_ids(i.step) for i in rebuilt] == [option_ids(i.step) for i in drawn]
+
+    check()
+
+
+def test_client_needs_filter_and_the_lengths_offered(bank):
+    need = bank[0].step.client_needs.value
+    pool = quiz_pool(bank, client_needs=[need])
+    assert pool and all(i.step.client_needs == need for i in pool)
+    assert len(pool) == sum(i.step.client_needs == need for i in bank)
+    assert quiz_pool(bank, topics=["no-such-topic"], client_needs=[need]) == []
+    assert quiz_lengths(0) == []
+    assert quiz_lengths(1) == [1] and quiz_lengths(5) == [5] and quiz_lengths(7) == [5, 7]
+    assert quiz_lengths(20) == [5, 10, 20] and quiz_lengths(64) == [5, 10, 20]

@@ -104,3 +104,16 @@ def test_new_item_set_is_written_where_the_library_finds_it(tmp_path, monkeypatc
         "# yaml-language-server: $schema=../item-set.schema.json"
     )
     assert run("validate", str(tmp_path)).exit_code == 0
+
+
+def test_skeleton_tags_every_step_and_names_decision_points_only_for_their_document():
+    from scoring.format.skeleton import item_set_skeleton
+
+    ours = skeleton("my-case", ["all"])
+    assert ours.count("client_needs: ") == ours.count("decision_points: [DP-01]") == len(ITEM_TYPES)
+    for other in (
+        skeleton("iv-case", ["all"], guidance_id="iv-cannula-care", passage_id="p"),
+        item_set_skeleton("iv-items", ["all"], guidance_id="iv-cannula-care", passage_id="p"),
+    ):
+        assert other.count("client_needs: ") == len(ITEM_TYPES)
+        assert "decision_points" not in other

@@ -91,16 +91,16 @@ def test_broken_case_fixed_previewed_published_and_restored(
     text = d.texts()
     assert "**3 problems**" in text
     assert "**Line 13, column 5:** missing required field 'prompt'" in text
-    assert "**Line 16, column 5:** unknown key 'promt'" in text
-    assert "**Line 21, column 16:**" in text
+    assert "**Line 18, column 5:** unknown key 'promt'" in text
+    assert "**Line 23, column 16:**" in text
     snippets = [c.value for c in d.at.code]
     assert (
-        "  15 |     type: multiple_choice\n"
-        "> 16 |     promt: Which is an early sign of high calcium?\n"
+        "  17 |     type: multiple_choice\n"
+        "> 18 |     promt: Which is an early sign of high calcium?\n"
         "           ^\n"
-        "  17 |     feedback: Constipation is listed among the early symptoms."
+        "  19 |     feedback: Constipation is listed among the early symptoms."
     ) in snippets
-    assert any("> 21 |         keyed: yes please\n" in s for s in snippets)
+    assert any("> 23 |         keyed: yes please\n" in s for s in snippets)
     assert not [b for b in d.at.button if b.label == "Publish to the library"]
 
     fixed = _authored(minimal_yaml)
@@ -217,9 +217,9 @@ def test_item_writing_findings_show_beside_the_problems(author):
     text = d.texts()
     assert "**No problems.**" in text
     assert "**1 item-writing finding** (`casebook lint`)" in text
-    assert "**Line 21, column 15 · `longest-keyed`:**" in text
+    assert "**Line 23, column 15 · `longest-keyed`:**" in text
     assert "*Fix:* cut the key to what it must say" in text
-    assert any("> 21 |         text:" in c.value for c in d.at.code)
+    assert any("> 23 |         text:" in c.value for c in d.at.code)
     assert [b for b in d.at.button if b.label == "Publish to the library"]  # still publishable
 
     clean = (ROOT / "tests" / "lint_corpus" / "longest-keyed" / "clean.yaml").read_text()

@@ -25,6 +25,8 @@ patient: {name: P, age: 50, setting: Ward}
 steps:
   - id: only
     skill: recognise_cues
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     type: multiple_choice
     prompt: Q?
     feedback: F.

@@ -25,7 +25,7 @@ def steps():
 
 def start(app, n: int, query=None):
     d = app(query, page=QUIZ)
-    d.at.number_input[0].set_value(n)
+    d.at.radio[0].set_value(n)
     next(b for b in d.at.button if b.label == "Start quiz").click()
     return d.run()
 
@@ -38,7 +38,8 @@ def test_quiz_setup_page(app):
     d = app(page=QUIZ)
     assert "Quick quiz" in [t.value for t in d.at.title]
     assert "2 questions in the bank" in d.texts()
-    assert d.at.number_input[0].value == 2
+    [length] = d.at.radio
+    assert (length.label, length.options, length.value) == ("Number of questions", ["All 2"], 2)
 
 
 def test_a_whole_quiz_with_feedback_per_item_and_a_summary(app, app_env, steps):
@@ -75,8 +76,8 @@ def test_a_refresh_mid_quiz_resumes(app, steps):
 
 def test_skill_filter_limits_the_draw(app, steps):
     d = app(page=QUIZ)
-    d.at.multiselect[1].set_value(["generate_solutions"])
-    d.at.number_input[0].set_value(2)
+    d.at.multiselect[1].set_value(["generate_solutions"]).run()
+    assert d.at.radio[0].options == ["All 1"]
     next(b for b in d.at.button if b.label == "Start quiz").click()
     d.run()
     assert "Question 1 of 1" in d.at.get("progress")[0].proto.text
@@ -84,7 +85,7 @@ def test_skill_filter_limits_the_draw(app, steps):
 
 
 def test_someone_elses_quiz_is_not_shown(app, steps):
-    owner = start(app, 1)
+    owner = start(app, 2)
     stranger = app({"a": owner.query["a"]}, page=QUIZ)
     assert "could not find that quiz" in stranger.texts()
 
@@ -136,6 +137,55 @@ def test_a_quiz_draws_standalone_items_and_shows_a_trend_items_exhibit(app, step
 def test_the_source_and_its_date_come_before_the_first_question(app):
     d = app(page=QUIZ)
     assert any("last medical review 7 February 2014" in c.value for c in d.at.caption)
-    d = start(app, 1)
-    assert "Question 1 of 1" in d.at.get("progress")[0].proto.text
+    d = start(app, 2)
+    assert "Question 1 of 2" in d.at.get("progress")[0].proto.text
     assert any("Answer keys follow American Cancer Society" in c.value for c in d.at.caption)
+
+
+def test_the_picker_filters_by_skill_and_client_need_and_stores_the_filters(
+    app, app_env, with_item_set
+):
+    d = app(page=QUIZ)
+    assert "7 questions in the bank" in d.texts()
+    _, skills, needs = d.at.multiselect
+    assert needs.label == "Client needs (NCLEX-RN)"
+    assert set(needs.options) == {"Physiological Adaptation", "Health Promotion and Maintenance"}
+    assert d.at.radio[0].options == ["5", "All 7"]
+    skills.set_value(["analyze_cues"]).run()
+    d.at.multiselect[2].set_value(["physiological-adaptation"]).run()
+    assert "2 match these filters" in d.texts()
+    assert d.at.radio[0].options == ["All 2"]
+    next(b for b in d.at.button if b.label == "Start quiz").click()
+    d.run()
+    drawn = []
+    while (key := d.widget_key()) is not None:
+        item = with_item_set[key.split(".", 1)[1]]
+        assert (item.skill.value, item.client_needs.value) == (
+            "analyze_cues",
+            "physiological-adaptation",
+        )
+        drawn.append(key)
+        d.answer(item)
+        d.onward()
+    assert len(drawn) == len(set(drawn)) == 2  # never the same question twice
+    [attempt] = attempts.list_attempts(get_engine(app_env.url), d.query["t"])
+    assert attempt.quiz_spec["filters"] == {
+        "topics": [],
+        "skills": ["analyze_cues"],
+        "client_needs": ["physiological-adaptation"],
+        "n": 2,
+    }
+
+
+def test_filters_that_leave_nothing_say_so_and_offer_no_start(app, with_item_set):
+    d = app(page=QUIZ)
+    d.at.multiselect[1].set_value(["generate_solutions"]).run()
+    d.at.multiselect[2].set_value(["health-promotion-and-maintenance"]).run()
+    [warning] = d.at.warning
+    assert "No questions match all of these filters together" in warning.value
+    assert not d.at.radio
+    start_button = next(b for b in d.at.button if b.label == "Start quiz")
+    assert start_button.disabled
+    assert "0 match these filters" in d.texts()
+    d.at.multiselect[2].set_value([]).run()  # one filter fewer: questions again
+    assert not d.at.warning and d.at.radio[0].options == ["All 2"]

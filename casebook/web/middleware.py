@@ -104,6 +104,9 @@ class EducatorUploads:
             and scope["path"].startswith(self.prefix)
             and not await run_in_threadpool(_educator, _cookie(scope, sign_ins.COOKIE))
         ):
+            # No "Connection: close": uvicorn then discards the unread body as it arrives
+            # (memory stays flat) and the client reads the 403. Closing with the body
+            # unread makes the kernel reset the connection, which can destroy the reply.
             body = b"Uploads are for signed-in educators only."
             await send(
                 {
@@ -112,7 +115,6 @@ class EducatorUploads:
                     "headers": [
                         (b"content-type", b"text/plain; charset=utf-8"),
                         (b"content-length", str(len(body)).encode()),
-                        (b"connection", b"close"),
                     ],
                 }
             )

@@ -2,6 +2,16 @@
 
 Everything here is a pure function of (cases, seed, filters), so a quiz attempt stores only
 ``{seed, items, filters}`` and is rebuilt identically after a restart.
+
+What a quiz may draw (``quiz_bank``): every item of an item set, and a case step only when its
+author marks it ``quiz: true`` — a case step is written inside a story (its narrative and the
+chart come before it), so only its author can say that its prompt stands on its own, and
+``casebook lint`` then checks that it names no chart tab a quiz does not show. The bank's
+targets count the item-set items alone (``scoring.library.targets``).
+
+The filters (topics, CJMM skills, NCLEX client needs) each narrow the pool when given; within
+a filter any listed value matches. A quiz never repeats an item: each key is drawn at most
+once, and the length is capped by what the filters leave (``quiz_lengths``).
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ from scoring.format.models import (
 )
 
 DEFAULT_ITEMS = 10
+QUIZ_LENGTHS = (5, 10, 20)  # the lengths a student picks from, capped by what the filters leave
 QUIZ_ID = "quick-quiz"  # the case id under which quick-quiz attempts are stored
 
 
@@ -61,11 +72,41 @@ def quiz_bank(sources: Iterable[Source]) -> list[QuizItem]:
     ]
 
 
-def matches(item: QuizItem, topics: Sequence[str] = (), skills: Sequence[str] = ()) -> bool:
-    """True when the item's case has one of ``topics`` and its skill is one of ``skills``."""
+def matches(
+    item: QuizItem,
+    topics: Sequence[str] = (),
+    skills: Sequence[str] = (),
+    client_needs: Sequence[str] = (),
+) -> bool:
+    """True when the item fits every filter given: one of ``topics`` (its case's or set's), one
+    of ``skills``, one of ``client_needs``; an empty filter lets everything through."""
     topic_ok = not topics or bool(set(topics) & set(item.case.topics))
     skill_ok = not skills or Skill(item.step.skill).value in set(skills)
-    return topic_ok and skill_ok
+    need_ok = not client_needs or str(item.step.client_needs) in set(client_needs)
+    return topic_ok and skill_ok and need_ok
+
+
+def quiz_pool(
+    bank: Sequence[QuizItem],
+    topics: Sequence[str] = (),
+    skills: Sequence[str] = (),
+    client_needs: Sequence[str] = (),
+) -> list[QuizItem]:
+    """The items the filters leave, each key once, in bank order."""
+    pool: dict[str, QuizItem] = {}
+    for item in bank:
+        if item.key not in pool and matches(item, topics, skills, client_needs):
+            pool[item.key] = item
+    return list(pool.values())
+
+
+def quiz_lengths(available: int) -> list[int]:
+    """The lengths to offer when ``available`` items match: 5, 10, 20 below it, and all of them
+    when that is 20 or fewer (none when nothing matches)."""
+    lengths = [n for n in QUIZ_LENGTHS if n < available]
+    if 0 < available <= QUIZ_LENGTHS[-1]:
+        lengths.append(available)
+    return lengths
 
 
 def draw_quiz(
@@ -74,9 +115,11 @@ def draw_quiz(
     seed: int = 0,
     topics: Sequence[str] = (),
     skills: Sequence[str] = (),
+    client_needs: Sequence[str] = (),
 ) -> list[QuizItem]:
-    """Up to ``n`` items matching the filters, in an order fixed by ``seed``, options shuffled."""
-    pool = [item for item in bank if matches(item, topics, skills)]
+    """Up to ``n`` distinct items matching the filters, in an order fixed by ``seed``, options
+    shuffled."""
+    pool = quiz_pool(bank, topics, skills, client_needs)
     picked = random.Random(seed).sample(pool, min(max(n, 0), len(pool)))
     return [QuizItem(item.case, shuffle_options(item.step, seed, item.key)) for item in picked]
 
@@ -127,8 +170,11 @@ def quiz_texts(step: Any, standalone: bool = False) -> list[tuple[tuple, str]]:
         for i, row in enumerate(step.rows):
             out += [(("rows", i, "cells", j), c) for j, c in enumerate(row.cells)]
     else:
-        for kind in ("rows", "columns"):
-            out += [((kind, i, "text"), x.text) for i, x in enumerate(getattr(step, kind, []))]
+        for kind in ("rows", "columns"):  # a drop-down table's columns are plain headings
+            out += [
+                ((kind, i), x) if isinstance(x, str) else ((kind, i, "text"), x.text)
+                for i, x in enumerate(getattr(step, kind, []))
+            ]
     if isinstance(step, BowTie):
         for wing in ("condition", "actions", "parameters"):
             part = getattr(step, wing)

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
+from scoring.format.tags import ClientNeed, DecisionPoint
 from scoring.lint import RULE_IDS
 
 Id = Annotated[
@@ -241,6 +242,17 @@ class StepBase(Strict):
     )
     lint: LintAllow | None = Field(
         None, description="Exempt this step from named `casebook lint` rules, with the reason."
+    )
+    client_needs: ClientNeed = Field(
+        description="The NCLEX-RN Client Needs subcategory the step tests (one of eight, "
+        "NCSBN test plan), e.g. physiological-adaptation.",
+    )
+    decision_points: list[DecisionPoint] = Field(
+        default_factory=list,
+        min_length=1,
+        description="The decision points (grounding pack §2) the step exercises, e.g. "
+        "[DP-01, DP-03]; required when the file cites the bone-metastasis guidance, whose "
+        "decision points they are.",
     )
 
 

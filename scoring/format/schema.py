@@ -14,6 +14,7 @@ from copy import deepcopy
 from typing import Any
 
 from scoring.format.models import ITEM_TYPES, Case, ItemSet, Skill
+from scoring.format.tags import ClientNeed, DecisionPoint
 
 SCHEMA_FILE = "case.schema.json"
 ITEM_SET_SCHEMA_FILE = "item-set.schema.json"
@@ -249,6 +250,14 @@ def _decorated(model: type, schema_id: str, title: str, description: str) -> dic
     defs = schema["$defs"]
     defs["Skill"]["description"] = "A CJMM skill (NCSBN Clinical Judgment Measurement Model)."
     defs["Skill"]["enumDescriptions"] = [SKILL_DOCS[Skill(v)] for v in defs["Skill"]["enum"]]
+    defs["ClientNeed"]["description"] = "An NCLEX-RN Client Needs subcategory (NCSBN test plan)."
+    defs["ClientNeed"]["enumDescriptions"] = [
+        f"{ClientNeed(v).label}: {ClientNeed(v).definition}" for v in defs["ClientNeed"]["enum"]
+    ]
+    defs["DecisionPoint"]["description"] = "A decision point of the grounding pack, §2."
+    defs["DecisionPoint"]["enumDescriptions"] = [
+        DecisionPoint(v).label for v in defs["DecisionPoint"]["enum"]
+    ]
     defs["ItemType"] = {
         "title": "ItemType",
         "description": "The NGN item type of a step.",

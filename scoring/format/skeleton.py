@@ -10,6 +10,7 @@ import re
 
 from scoring.format.models import ITEM_TYPES
 from scoring.format.schema import ITEM_SET_SCHEMA_FILE, SCHEMA_FILE
+from scoring.format.tags import DECISION_POINTS_GUIDANCE
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -69,6 +70,8 @@ TEMPLATES: dict[str, str] = {
   - id: <<STEP>>
     type: multiple_choice       # pick one; exactly one option is keyed (0/1)
     skill: recognize_cues       # CJMM skill (see docs/authoring.md)
+    client_needs: physiological-adaptation  # NCLEX-RN client need (docs/authoring.md, 'Tags')
+    decision_points: [DP-01]    # grounding decision points it exercises, DP-01 … DP-19
     title: Notice the cue       # optional short heading
     prompt: Which finding needs follow-up first?
     feedback: >-
@@ -91,6 +94,8 @@ TEMPLATES: dict[str, str] = {
   - id: <<STEP>>
     type: select_all            # select all that apply; at least one keyed (+/-)
     skill: recognize_cues
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     prompt: Which findings need follow-up? Select all that apply.
     feedback: General feedback shown after the answer.
     options:
@@ -113,6 +118,8 @@ TEMPLATES: dict[str, str] = {
   - id: <<STEP>>
     type: select_n              # select exactly N; exactly N keyed (0/1)
     skill: generate_solutions
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     select: 2                   # how many the trainee picks
     prompt: Which two actions should the nurse plan? Select 2.
     feedback: General feedback shown after the answer.
@@ -136,6 +143,8 @@ TEMPLATES: dict[str, str] = {
   - id: <<STEP>>
     type: highlight             # tap the phrases that matter (+/-)
     skill: recognize_cues
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     prompt: Highlight the findings that need follow-up.
     passage: >-
       The patient reports new back pain. She ate a full breakfast. Her legs feel heavy.
@@ -160,6 +169,8 @@ TEMPLATES: dict[str, str] = {
   - id: <<STEP>>
     type: highlight_table       # tap the phrases in the table's cells that matter (+/-)
     skill: recognize_cues
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     prompt: Highlight the findings in the assessment that need follow-up.
     feedback: General feedback shown after the answer.
     columns: [System, Findings]
@@ -190,6 +201,8 @@ TEMPLATES: dict[str, str] = {
   - id: <<STEP>>
     type: multiple_response_grouping   # any options per group (+/- per group, floor 0 each)
     skill: analyze_cues
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     prompt: For each body system, select the findings that need follow-up.
     feedback: General feedback shown after the answer.
     groups:                     # at least 2 groups; each 2+ options, 1+ keyed
@@ -212,6 +225,8 @@ TEMPLATES: dict[str, str] = {
   - id: <<STEP>>
     type: ordering              # put in priority order (adjacent pairs: partial credit)
     skill: prioritize_hypotheses
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     prompt: Put these actions in the order the nurse should take them.
     feedback: General feedback shown after the answer.
     options:                    # no keyed flags: correct_order is the key
@@ -234,6 +249,8 @@ TEMPLATES: dict[str, str] = {
   - id: <<STEP>>
     type: matrix_choice         # one column per row (0/1 per row)
     skill: analyze_cues
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     prompt: For each finding, choose what it most likely means.
     feedback: General feedback shown after the answer.
     columns:                    # 2-3 columns
@@ -258,6 +275,8 @@ TEMPLATES: dict[str, str] = {
   - id: <<STEP>>
     type: matrix_response       # any columns per row (+/- per column)
     skill: generate_solutions
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     prompt: For each action, tick the patients it suits.
     feedback: General feedback shown after the answer.
     columns:
@@ -281,6 +300,8 @@ TEMPLATES: dict[str, str] = {
   - id: <<STEP>>
     type: dropdown_cloze        # drop-downs inside sentences (0/1 per blank)
     skill: analyze_cues
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     prompt: Complete the sentence.
     text: The finding that matters most is {{finding}}.   # one {{id}} per blank
     feedback: General feedback shown after the answer.
@@ -305,6 +326,8 @@ TEMPLATES: dict[str, str] = {
   - id: <<STEP>>
     type: dropdown_table        # a table with a drop-down per row (0/1 per row)
     skill: analyze_cues
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     prompt: For each finding, choose what it suggests.
     feedback: General feedback shown after the answer.
     columns: [Finding, Suggests]
@@ -330,6 +353,8 @@ TEMPLATES: dict[str, str] = {
   - id: <<STEP>>
     type: rationale_dyad        # cause then effect: 1 point only when both are right
     skill: analyze_cues
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     prompt: Complete the sentence.
     text: The patient is at risk of {{cause}} as evidenced by {{effect}}.
     feedback: General feedback shown after the answer.
@@ -349,6 +374,8 @@ TEMPLATES: dict[str, str] = {
   - id: <<STEP>>
     type: rationale_triad       # cause then two effects: 1 point per right effect
     skill: analyze_cues
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     prompt: Complete the sentence.
     text: Because of {{cause}}, the patient shows {{effect-1}} and {{effect-2}}.
     feedback: General feedback shown after the answer.
@@ -373,6 +400,8 @@ TEMPLATES: dict[str, str] = {
   - id: <<STEP>>
     type: drag_drop_cloze       # drag tokens into the text's targets (0/1 per target)
     skill: analyze_cues
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     prompt: Drag a word into each space.
     text: The finding that matters most is {{finding}}, and the nurse should {{action}}.
     feedback: General feedback shown after the answer.
@@ -389,6 +418,8 @@ TEMPLATES: dict[str, str] = {
   - id: <<STEP>>
     type: drag_drop_rationale   # cause then one effect (dyad: 1 point only if both right)
     skill: analyze_cues         # ...or two effects (triad: 1 point per right effect)
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     prompt: Drag a word into each space.
     text: The patient is at risk of {{cause}} as evidenced by {{effect}}.
     feedback: General feedback shown after the answer.
@@ -405,6 +436,8 @@ TEMPLATES: dict[str, str] = {
   - id: <<STEP>>
     type: bow_tie               # condition 1, actions 2, parameters 2: 0/1 per target, max 5
     skill: prioritize_hypotheses
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     prompt: Complete the bow-tie.
     feedback: General feedback shown after the answer.
     condition:                  # 1 keyed, at least 2 options
@@ -471,6 +504,14 @@ def _types(case_id: str, item_types: list[str] | tuple[str, ...], what: str) -> 
     return types
 
 
+def _tagged(text: str, guidance_id: str) -> str:
+    """The skeleton as is, or without decision points for another document (they are the
+    bone-metastasis guidance's own)."""
+    if guidance_id == DECISION_POINTS_GUIDANCE:
+        return text
+    return re.sub(r"(?m)^ +decision_points: .*\n", "", text)
+
+
 def _header(template: str, schema_path: str, ident: str, guidance_id: str) -> str:
     return (
         template.replace("<<SCHEMA>>", schema_path)
@@ -497,7 +538,7 @@ def item_set_skeleton(
             line, _, rest = rest.partition("\n")
             item = head + prompt + line + "\n" + TREND + rest
         out += item.replace("<<STEP>>", f"item-{n}").replace("<<CITE>>", passage_id)
-    return out
+    return _tagged(out, guidance_id)
 
 
 def skeleton(
@@ -513,4 +554,4 @@ def skeleton(
     out = _header(HEADER, schema_path, case_id, guidance_id)
     for n, kind in enumerate(types, start=1):
         out += TEMPLATES[kind].replace("<<STEP>>", f"step-{n}").replace("<<CITE>>", passage_id)
-    return out
+    return _tagged(out, guidance_id)

@@ -33,6 +33,7 @@ from scoring.format.models import (
     SelectN,
 )
 from scoring.format.problems import did_you_mean
+from scoring.format.tags import DECISION_POINTS_GUIDANCE
 from scoring.format.yaml_reader import Loc
 from scoring.guidance.passages import GuidanceLibrary
 
@@ -525,12 +526,40 @@ def _step(step, loc: Loc, docs: list[str], lib: GuidanceLibrary, clock: bool) ->
                 f"unknown practice note '{note}'" + did_you_mean(note, lib.practice_note_ids()),
             )
     yield from _exhibits(step.exhibits, (*loc, "exhibits"), None)
+    yield from _decision_points(step, loc, docs)
     if step.trend and not any(e.table and len(e.table.rows) >= 2 for e in step.exhibits):
         yield Finding(
             (*loc, "trend"),
             "a trend item needs its own exhibit with a table of at least two time points "
             "(exhibits: [{id, tab: vital_signs, title, table: {columns, rows}}])",
         )
+
+
+def _decision_points(step, loc: Loc, docs: list[str]) -> Iterator[Finding]:
+    """Decision points are required by, and only meaningful with, the document they come from."""
+    points = [str(p) for p in step.decision_points]
+    if DECISION_POINTS_GUIDANCE in docs and not points:
+        yield Finding(
+            (*loc, "decision_points"),
+            "missing required field 'decision_points': the grounding decision points this "
+            "step exercises, e.g. decision_points: [DP-13] (docs/authoring.md, 'Tags')",
+        )
+    elif points and DECISION_POINTS_GUIDANCE not in docs:
+        yield Finding(
+            (*loc, "decision_points"),
+            f"decision points DP-01…DP-19 are those of the '{DECISION_POINTS_GUIDANCE}' "
+            "guidance, which this file does not cite: remove decision_points",
+            key=True,
+        )
+    yield from _dupes_plain(points, (*loc, "decision_points"), "decision point")
+
+
+def _dupes_plain(values: list[str], loc: Loc, what: str) -> Iterator[Finding]:
+    seen: set[str] = set()
+    for i, value in enumerate(values):
+        if value in seen:
+            yield Finding((*loc, i), f"{what} '{value}' is listed twice")
+        seen.add(value)
 
 
 def check_case(case: Case, lib: GuidanceLibrary) -> list[Finding]:

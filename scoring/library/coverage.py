@@ -1,8 +1,11 @@
 """The blueprint of a case library: which passages each case (or item set) cites, which are
-cited nowhere, and the CJMM skills, item types and trend items each one exercises.
+cited nowhere, and the CJMM skills, NCLEX client needs, item types, trend items and grounding
+decision points each one exercises.
 
-Counts are of steps (skills, item types) and of citations (passages: option, row and
-consequence citations, quoted or not). ``nursing`` citations are counted apart.
+Counts are of steps (skills, client needs, item types, decision points: a step naming two
+decision points counts once for each) and of citations (passages: option, row and
+consequence citations, quoted or not). ``nursing`` citations are counted apart. Whether the
+bank meets issue 12's targets is ``scoring.library.targets``.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from scoring.format.models import ITEM_TYPES, NURSING, Quote, Skill, Source
+from scoring.format.models import ITEM_TYPES, NURSING, ItemSet, Quote, Skill, Source
+from scoring.format.tags import ClientNeed, DecisionPoint
 from scoring.guidance.passages import GuidanceLibrary
 
 PassageKey = tuple[str, str]  # (guidance document id, passage id)
@@ -44,6 +48,16 @@ TYPE_CODES = {
     "bow_tie": "BT",
 }
 TREND_CODE = "TR"  # steps with trend: true, counted beside the item types
+NEED_CODES = {
+    ClientNeed.management_of_care: "MoC",
+    ClientNeed.safety_and_infection_control: "SIC",
+    ClientNeed.health_promotion_and_maintenance: "HPM",
+    ClientNeed.psychosocial_integrity: "PSY",
+    ClientNeed.basic_care_and_comfort: "BCC",
+    ClientNeed.pharmacological_and_parenteral_therapies: "PPT",
+    ClientNeed.reduction_of_risk_potential: "RRP",
+    ClientNeed.physiological_adaptation: "PA",
+}
 
 
 @dataclass
@@ -52,11 +66,17 @@ class CaseCoverage:
 
     case_id: str
     title: str
+    standalone: bool = False  # an item set: every item is drawn into quizzes on its own
     skills: Counter[str] = field(default_factory=Counter)
+    client_needs: Counter[str] = field(default_factory=Counter)
     item_types: Counter[str] = field(default_factory=Counter)
+    decision_points: Counter[str] = field(default_factory=Counter)
     passages: Counter[PassageKey] = field(default_factory=Counter)
     nursing: int = 0
     trends: int = 0
+    steps: int = 0
+    quiz_steps: int = 0  # case steps marked quiz: true (an item set's items are all drawn)
+    quiz_decision_points: Counter[str] = field(default_factory=Counter)  # of those steps
 
 
 @dataclass
@@ -95,12 +115,18 @@ def _citations(step: object) -> Iterator[str | Quote]:
 
 
 def case_coverage(case: Source, lib: GuidanceLibrary) -> CaseCoverage:
-    """Skills, item types, trend items and cited passages of one case or item set."""
-    out = CaseCoverage(case.id, case.title)
+    """Skills, client needs, item types, trends, decision points and passages of one source."""
+    out = CaseCoverage(case.id, case.title, standalone=isinstance(case, ItemSet))
     for step in case.steps:
         out.skills[str(step.skill)] += 1
+        out.client_needs[str(step.client_needs)] += 1
         out.item_types[step.type] += 1
+        out.decision_points.update(str(p) for p in step.decision_points)
         out.trends += step.trend
+        out.steps += 1
+        if step.quiz and not out.standalone:
+            out.quiz_steps += 1
+            out.quiz_decision_points.update(str(p) for p in step.decision_points)
         for cite in _citations(step):
             ref = cite.passage if isinstance(cite, Quote) else cite
             if ref == NURSING:
@@ -130,7 +156,8 @@ def passage_label(key: PassageKey, cov: Coverage) -> str:
     return key[1] if len(docs) <= 1 else f"{key[0]}:{key[1]}"
 
 
-def _grid(header: list[str], rows: list[list[str]]) -> list[str]:
+def grid_lines(header: list[str], rows: list[list[str]]) -> list[str]:
+    """Rows under a header, in columns: the first left-aligned, the others right-aligned."""
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     line = "  ".join(
         h.ljust(w) if i == 0 else h.rjust(w)
@@ -162,7 +189,14 @@ def coverage_table(cov: Coverage) -> str:
         "CJMM skills (steps per case): " + ", ".join(f"{SKILL_CODES[s]} {s.label}" for s in skills)
     )
     rows = [[c.case_id, *(_count(c.skills[s.value]) for s in skills)] for c in cov.cases]
-    lines += _grid(["case", *SKILL_CODES.values()], rows)
+    lines += grid_lines(["case", *SKILL_CODES.values()], rows)
+    lines.append("")
+    lines.append(
+        "NCLEX-RN client needs (steps per case): "
+        + ", ".join(f"{NEED_CODES[n]} {n.label}" for n in ClientNeed)
+    )
+    rows = [[c.case_id, *(_count(c.client_needs[n.value]) for n in ClientNeed)] for c in cov.cases]
+    lines += grid_lines(["case", *NEED_CODES.values()], rows)
     lines.append("")
     lines.append(
         "Item types (steps per case): "
@@ -173,7 +207,7 @@ def coverage_table(cov: Coverage) -> str:
         [c.case_id, *(_count(c.item_types[t]) for t in ITEM_TYPES), _count(c.trends)]
         for c in cov.cases
     ]
-    lines += _grid(["case", *TYPE_CODES.values(), TREND_CODE], rows)
+    lines += grid_lines(["case", *TYPE_CODES.values(), TREND_CODE], rows)
     lines.append("")
     lines.append("Passages cited per case (citations; 'nursing' counted apart)")
     for c in cov.cases:
@@ -203,11 +237,17 @@ def coverage_csv(cov: Coverage) -> str:
     for s in SKILL_CODES:
         counts = [c.skills[s.value] for c in cov.cases]
         writer.writerow(["skill", s.value, s.label, *counts, sum(counts)])
+    for n in ClientNeed:
+        counts = [c.client_needs[n.value] for c in cov.cases]
+        writer.writerow(["client_need", n.value, n.label, *counts, sum(counts)])
     for t in ITEM_TYPES:
         counts = [c.item_types[t] for c in cov.cases]
         writer.writerow(["item_type", t, t.replace("_", " ").capitalize(), *counts, sum(counts)])
     counts = [c.trends for c in cov.cases]
     writer.writerow(["trend", "trend", "Trend items (any item type)", *counts, sum(counts)])
+    for p in DecisionPoint:
+        counts = [c.decision_points[p.value] for c in cov.cases]
+        writer.writerow(["decision_point", p.value, p.label, *counts, sum(counts)])
     for k in cov.passages:
         counts = [c.passages[k] for c in cov.cases]
         writer.writerow(

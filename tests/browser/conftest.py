@@ -140,6 +140,10 @@ def sized_page(browser, request):
         cm.__exit__(None, None, None)
 
 
+# Resolves after two animation frames: the layout of a resize has been computed and painted.
+SETTLED = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
 @pytest.fixture
 def shot():
     """Save a screenshot of the whole app (tall viewport: Streamlit scrolls inside)."""
@@ -153,7 +157,7 @@ def shot():
             ".map(e => e.scrollHeight), document.body.scrollHeight)"
         )
         pg.set_viewport_size({"width": viewport["width"], "height": min(int(height) + 40, 6000)})
-        pg.wait_for_timeout(300)
+        pg.evaluate(SETTLED)  # the resized layout painted
         path = ARTIFACTS / f"{name}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
         pg.screenshot(path=str(path), full_page=True)

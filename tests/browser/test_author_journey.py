@@ -24,6 +24,9 @@ AUTHORED = CASE.replace("id: minimal", "id: browser-case").replace(
     "title: Minimal case", "title: Authored in the browser"
 )
 BROKEN = AUTHORED.replace("prompt:", "promt:", 1)
+# Where the misspelt key is, counted from the text (so a fixture edit cannot stale it).
+BROKEN_LINE = next(n for n, t in enumerate(BROKEN.splitlines(), 1) if "promt:" in t)
+BROKEN_COLUMN = BROKEN.splitlines()[BROKEN_LINE - 1].index("promt:") + 1
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +81,9 @@ def test_author_fix_preview_publish_and_restore(educator: Page, author_server, t
     page, (_, cases) = educator, author_server
     type_case(page, BROKEN)
     expect(page.get_by_text("2 problems", exact=False)).to_be_visible()
-    expect(page.get_by_text("Line 16, column 5:")).to_be_visible()
-    expect(page.get_by_test_id("stCode").filter(has_text="> 16 |     promt:")).to_be_visible()
+    expect(page.get_by_text(f"Line {BROKEN_LINE}, column {BROKEN_COLUMN}:")).to_be_visible()
+    marked = f"> {BROKEN_LINE} | {' ' * (BROKEN_COLUMN - 1)}promt:"
+    expect(page.get_by_test_id("stCode").filter(has_text=marked)).to_be_visible()
 
     type_case(page, AUTHORED)
     expect(page.get_by_text(re.compile(r"^No problems\. "))).to_be_visible()

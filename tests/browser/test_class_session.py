@@ -26,6 +26,8 @@ patient:
 steps:
   - id: first
     skill: recognize_cues
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     type: multiple_choice
     prompt: Which is an early sign of high calcium?
     feedback: Constipation is listed among the early symptoms.
@@ -41,6 +43,8 @@ steps:
         cite: [hypercalcemia-early-symptoms]
   - id: second
     skill: analyze_cues
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     type: multiple_choice
     prompt: Which other early sign of high calcium should the nurse ask about?
     feedback: Constant thirst is listed among the early symptoms.

@@ -34,6 +34,8 @@ patient:
 steps:
   - id: first
     skill: recognize_cues
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     type: multiple_choice
     prompt: Which is an early sign of high calcium?
     feedback: Constipation is listed among the early symptoms.
@@ -43,6 +45,8 @@ steps:
       - {id: diarrhea, text: Diarrhea, rationale: Not listed., cite: [hypercalcemia-early-symptoms]}
   - id: second
     skill: take_action
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     type: multiple_choice
     prompt: What does the nurse anticipate first?
     feedback: Large amounts of IV fluids.
@@ -53,6 +57,8 @@ steps:
          cite: [hypercalcemia-dehydration-cycle]}
   - id: third
     skill: evaluate_outcomes
+    client_needs: physiological-adaptation
+    decision_points: [DP-01]
     type: multiple_choice
     prompt: What keeps the calcium from rising again?
     feedback: Treating the cancer.

@@ -219,8 +219,7 @@ def test_a_refresh_mid_case_resumes_with_feedback(page: Page, server):
 def test_a_quick_quiz(page: Page, server, shot):
     page.goto(f"{server}/quiz")
     expect(page.get_by_role("heading", name="Quick quiz")).to_be_visible()
-    number = page.get_by_label("Number of questions")
-    number.fill("2")
+    expect(page.get_by_role("radio", name="All 2")).to_be_checked()  # the SCC case's two
     page.get_by_role("button", name="Start quiz").click()
     for n in (1, 2):
         expect(page.get_by_text(re.compile(rf"^Question {n} of 2"))).to_be_visible()

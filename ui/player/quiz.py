@@ -19,10 +19,13 @@ from scoring.engine.quiz import (
     draw_quiz,
     items_from_keys,
     quiz_bank,
+    quiz_lengths,
+    quiz_pool,
     quiz_version,
 )
 from scoring.errors import ResponseError
 from scoring.format.models import ItemSet, Skill
+from scoring.format.tags import ClientNeed
 from scoring.library.loader import CaseLibrary
 from ui.components import session
 from ui.components.safe_text import safe_md
@@ -37,7 +40,12 @@ from ui.player.widgets import answer_form, read_response
 
 
 def setup(engine: Engine, lib: CaseLibrary, token: str) -> None:
-    """Filters and size of a new quiz; starts it, or offers to resume an unfinished one."""
+    """Filters and length of a new quiz; starts it, or offers to resume an unfinished one.
+
+    The filters are plain widgets, not a form, so the number of questions they leave and the
+    lengths on offer follow every change; a filter that leaves nothing says so and offers no
+    start.
+    """
     st.title("Quick quiz")
     st.caption("Stand-alone questions drawn from the cases, with feedback after each one.")
     unfinished = session.guarded(attempts.open_attempt, engine, token, QUIZ_ID, kind="quiz")
@@ -51,27 +59,51 @@ def setup(engine: Engine, lib: CaseLibrary, token: str) -> None:
     if not bank:
         st.info("No quiz questions are available yet.", icon=":material/inbox:")
         return
-    with st.form("quiz-setup", border=True):
+    with st.container(border=True):
         topics = st.multiselect("Topics", sorted({t for i in bank for t in i.case.topics}))
         skills = st.multiselect(
             "CJMM skills",
             [s.value for s in Skill if any(i.step.skill == s for i in bank)],
             format_func=lambda s: Skill(s).label,
         )
-        n = st.number_input("Number of questions", 1, 50, min(DEFAULT_ITEMS, len(bank)))
-        start = st.form_submit_button("Start quiz", type="primary", icon=":material/bolt:")
-    st.caption(f"{len(bank)} questions in the bank. Leave the filters empty to draw from all.")
+        needs = st.multiselect(
+            "Client needs (NCLEX-RN)",
+            [c.value for c in ClientNeed if any(i.step.client_needs == c for i in bank)],
+            format_func=lambda c: ClientNeed(c).label,
+        )
+        pool = quiz_pool(bank, topics, skills, needs)
+        lengths = quiz_lengths(len(pool))
+        if not lengths:
+            st.warning(
+                "No questions match all of these filters together. Remove a filter, or choose "
+                "another topic, skill or client need.",
+                icon=":material/filter_alt_off:",
+            )
+            n = 0
+        else:
+            default = DEFAULT_ITEMS if DEFAULT_ITEMS in lengths else lengths[-1]
+            n = st.radio(
+                "Number of questions",
+                lengths,
+                index=lengths.index(default),
+                format_func=lambda k: f"All {k}" if k == len(pool) else str(k),
+                horizontal=True,
+            )
+        start = st.button(
+            "Start quiz", type="primary", icon=":material/bolt:", disabled=not lengths
+        )
+    matching = "Leave the filters empty to draw from all."
+    if topics or skills or needs:
+        matching = f"{len(pool)} match these filters."
+    st.caption(f"{len(bank)} questions in the bank. {matching} A quiz never repeats a question.")
     source_caption(lib.guidance.notice([d for i in bank for d in i.case.guidance]))
-    if start:
+    if start and n:
         seed = secrets.randbelow(2**31)
-        items = draw_quiz(bank, int(n), seed, topics, skills)
-        if not items:
-            st.warning("No questions match these filters; choose fewer filters.")
-            return
+        items = draw_quiz(bank, int(n), seed, topics, skills, needs)
         spec = {
             "seed": seed,
             "items": [i.key for i in items],
-            "filters": {"topics": topics, "skills": skills, "n": int(n)},
+            "filters": {"topics": topics, "skills": skills, "client_needs": needs, "n": int(n)},
         }
         info = session.guarded(
             attempts.start_attempt,
