@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from classroom.courses.courses import create_course
-
 from classroom import sessions
+from classroom.courses.courses import create_course
 from classroom.term.gradebook import read_gradebook
 from classroom.term.progress import cohort_weak_spots, student_term
 from tests.conftest import keyed_response
@@ -87,3 +86,23 @@ def test_the_cohort_weakest_skills_and_most_missed_steps(db_engine, ward_library
     skills = spots.skills.set_index("label")
     assert skills.loc["Recognize cues", "percent"] == round(100 * 1 / 3, 1)
     assert spots.skills["label"].iloc[0] == "Recognize cues"  # weakest first
+
+
+def test_the_cohort_decision_points_missed_most(db_engine, shipped):
+    course = create_course(db_engine, "Oncology")
+    case = "scc-back-pain-could-not-wait"
+    code = course_session(db_engine, course.id, "Week 1", [case])
+    for n in range(2):
+        _, token = member_token(db_engine, course.id, f"S{n}", f"Student {n}")
+        play(db_engine, shipped, code, token, case, wrong_first if n else keyed_response)
+    spots = cohort_weak_spots(db_engine, course.id, shipped)
+    points = spots.decision_points.set_index("decision_point")
+    tagged = spots.steps.explode("decision_points").groupby("decision_points")
+    assert set(points.index) == set(tagged.groups)
+    for dp, row in points.iterrows():  # each decision point sums the steps tagged with it
+        assert row["answers"] == tagged.get_group(dp)["answers"].sum()
+        assert row["missed"] == tagged.get_group(dp)["missed"].sum()
+        assert row["missed_share"] == round(100 * row["missed"] / row["answers"], 1)
+    assert points.loc["DP-13", "title"] == "Recognising spinal cord compression"
+    shares = spots.decision_points["missed_share"].tolist()
+    assert shares == sorted(shares, reverse=True)

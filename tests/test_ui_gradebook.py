@@ -70,8 +70,10 @@ def test_the_cohort_panel_names_the_weakest_skill(course, browser_cookies):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert "Weakest skills" in texts(at) and "Steps missed most" in texts(at)
-    skills, steps = (d.value for d in at.dataframe)
+    assert "Decision points missed most" in texts(at)
+    skills, points, steps = (d.value for d in at.dataframe)
     assert skills["percent"].is_monotonic_increasing
+    assert points["missed_share"].is_monotonic_decreasing and points["decision_point"].all()
     assert steps["missed_share"].is_monotonic_decreasing
 
 

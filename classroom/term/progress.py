@@ -17,8 +17,10 @@ Decisions:
   longer in the library, or an answer that no longer fits it, is skipped.
 - The skill profile is percent of points per skill per day answered (UTC dates), over
   every answer shown: a day's percent is Σ points / Σ max points of that skill that day.
-- A step is "missed" by an answer below full marks; the cohort table ranks steps by the share
-  of answerers who missed them (ties: more answerers first), over rostered members only.
+- A step is "missed" by an answer below full marks; the cohort tables rank steps, and the
+  grounding pack's decision points the steps are tagged with (issue 12), by the share of
+  answers that missed them (ties: more answers first), over rostered members only. A step
+  tagged with two decision points counts for both.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from scoring.engine.grades import ReportedScore
 from scoring.engine.items import score_response
 from scoring.errors import ResponseError
 from scoring.format.models import Skill
+from scoring.format.tags import DECISION_POINT_TITLES, DecisionPoint
 from scoring.library.loader import CaseLibrary
 
 _NOT_LOADED = "Your term was not loaded; try again in a moment."
@@ -291,10 +294,15 @@ def review_passages(
 
 @dataclass(frozen=True)
 class CohortWeakSpots:
-    """A course's weakest CJMM skills and the steps its members missed most."""
+    """A course's weakest CJMM skills, and the decision points and steps missed most."""
 
     skills: pd.DataFrame  # skill, label, points, max_points, percent, answers (weakest first)
-    steps: pd.DataFrame  # case_id, step_id, title, skill, answerers, missed, missed_share, percent
+    # case_id, step_id, title, skill, decision_points, answerers, answers, missed,
+    # missed_share, percent (missed most first)
+    steps: pd.DataFrame
+    # decision_point, title, steps, answers, missed, missed_share (missed most first): each
+    # step's answers count for every decision point it is tagged with
+    decision_points: pd.DataFrame
 
 
 @translate_errors("The cohort was not loaded; try again in a moment.")
@@ -323,7 +331,8 @@ def _cohort_rows(engine: Engine, course_id: int) -> list[Any]:
 
 
 def cohort_weak_spots(engine: Engine, course_id: int, library: CaseLibrary) -> CohortWeakSpots:
-    """Across the course's sessions: skills by percent of points, steps by share missed."""
+    """Across the course's sessions: skills by percent of points; decision points and steps
+    by the share of answers that missed them."""
     rows = _cohort_rows(engine, course_id)
     raw = pd.DataFrame(
         rows,
@@ -347,13 +356,16 @@ def cohort_weak_spots(engine: Engine, course_id: int, library: CaseLibrary) -> C
     steps = raw.groupby(["case_id", "step_id", "skill"], as_index=False)[
         ["answers", "answerers", "missed", "points", "max_points"]
     ].sum()
+    found = [
+        _find_step(library, c, s) for c, s in zip(steps["case_id"], steps["step_id"], strict=True)
+    ]
     steps.insert(
-        2,
-        "title",
-        [
-            _step_title(library, c, s)
-            for c, s in zip(steps["case_id"], steps["step_id"], strict=True)
-        ],
+        2, "title", [_title(step, s) for step, s in zip(found, steps["step_id"], strict=True)]
+    )
+    steps.insert(
+        4,
+        "decision_points",
+        [tuple(str(d) for d in getattr(step, "decision_points", None) or ()) for step in found],
     )
     steps["missed_share"] = (100 * steps["missed"] / steps["answers"]).round(1)
     steps["percent"] = (
@@ -361,16 +373,35 @@ def cohort_weak_spots(engine: Engine, course_id: int, library: CaseLibrary) -> C
     ).round(1)
     steps["skill"] = [_skill_label(s) for s in steps["skill"]]
     steps = steps.sort_values(["missed_share", "answers"], ascending=[False, False])
-    keep = ["case_id", "step_id", "title", "skill", "answerers", "answers", "missed"]
+    keep = ["case_id", "step_id", "title", "skill", "decision_points", "answerers", "answers"]
     return CohortWeakSpots(
         skills=skills.reset_index(drop=True),
-        steps=steps[[*keep, "missed_share", "percent"]].reset_index(drop=True),
+        steps=steps[[*keep, "missed", "missed_share", "percent"]].reset_index(drop=True),
+        decision_points=_by_decision_point(steps),
     )
 
 
-def _step_title(library: CaseLibrary, case_id: str, step_id: str) -> str:
+def _by_decision_point(steps: pd.DataFrame) -> pd.DataFrame:
+    """The steps' answers per decision point tagged (a step tagged twice counts for both)."""
+    tagged = steps[["decision_points", "answers", "missed"]].explode("decision_points").dropna()
+    tagged = tagged.rename(columns={"decision_points": "decision_point"})
+    out = tagged.groupby("decision_point", as_index=False).agg(
+        steps=("answers", "size"), answers=("answers", "sum"), missed=("missed", "sum")
+    )
+    out.insert(
+        1, "title", [DECISION_POINT_TITLES.get(DecisionPoint(d), d) for d in out["decision_point"]]
+    )
+    out["missed_share"] = (100 * out["missed"] / out["answers"]).round(1)
+    out = out.sort_values(["missed_share", "answers"], ascending=[False, False])
+    return out.reset_index(drop=True)
+
+
+def _find_step(library: CaseLibrary, case_id: str, step_id: str) -> Any:
     source = library.source(case_id)
-    step = next((s for s in source.steps if s.id == step_id), None) if source else None
+    return next((s for s in source.steps if s.id == step_id), None) if source else None
+
+
+def _title(step: Any, step_id: str) -> str:
     if step is None:
         return step_id
     title = step.title or " ".join(step.prompt.split())

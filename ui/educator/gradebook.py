@@ -104,10 +104,29 @@ def cohort_panel(engine: Engine, library: CaseLibrary, course_id: int) -> None:
         hide_index=True,
         width="stretch",
     )
+    st.subheader("Decision points missed most")
+    st.caption(
+        "The grounding pack's decision points, over the steps tagged with them; an answer "
+        "below full marks misses its step. missed % = missed ÷ answers."
+    )
+    if spots.decision_points.empty:
+        st.caption("None of the steps answered is tagged with a decision point.")
+    else:
+        st.dataframe(
+            spots.decision_points,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "decision_point": st.column_config.TextColumn("decision point"),
+                "missed_share": st.column_config.NumberColumn("missed %", format="%.1f"),
+            },
+        )
     st.subheader("Steps missed most")
-    st.caption("An answer below full marks misses the step; share = missed ÷ answers.")
+    steps = spots.steps.head(15).assign(
+        decision_points=lambda f: f["decision_points"].str.join(", ")
+    )
     st.dataframe(
-        spots.steps.head(15),
+        steps,
         hide_index=True,
         width="stretch",
         column_config={"missed_share": st.column_config.NumberColumn("missed %", format="%.1f")},
