@@ -286,3 +286,13 @@ def test_a_malformed_code_in_the_link_just_shows_the_form(engine, code):
     at = join_page(code)
     assert not at.exception
     assert [t.label for t in at.text_input] == ["Join code", "Display name"]
+
+
+def test_a_second_ana_is_told_her_name_in_the_class(engine):
+    info = sessions.create_session(engine, "Week 1", [CASE])
+    join(join_page(info.code), "Ana")
+    second = join(join_page(info.code), "ana")
+    assert not second.exception
+    assert any("you appear as **ana (2)**" in i.value for i in second.info)
+    names = [r["display_name"] for r in sessions.session_roster(engine, info.code)]
+    assert names == ["Ana", "ana (2)"]
