@@ -12,12 +12,14 @@ practice = [
     st.Page("ui/pages/player.py", title="Case player", icon=":material/play_circle:"),
     st.Page("ui/pages/quiz.py", title="Quick quiz", icon=":material/bolt:"),
     st.Page("ui/pages/results.py", title="My results", icon=":material/insights:"),
+    st.Page("ui/pages/term.py", title="My term", icon=":material/timeline:"),
     st.Page("ui/pages/join.py", title="Join a class", icon=":material/login:"),
 ]
 educator = [  # they ask for the educator passcode
     st.Page("ui/pages/sessions.py", title="Class sessions", icon=":material/groups:"),
     st.Page("ui/pages/courses.py", title="Courses", icon=":material/school:"),
     st.Page("ui/pages/dashboard.py", title="Live dashboard", icon=":material/monitoring:"),
+    st.Page("ui/pages/gradebook.py", title="Course gradebook", icon=":material/table_view:"),
     st.Page("ui/pages/author.py", title="Author a case", icon=":material/edit_document:"),
     st.Page("ui/pages/lti.py", title="LMS (LTI)", icon=":material/hub:"),
 ]

@@ -28,6 +28,7 @@ LAZY_COMMANDS = {
     "course": "casebook.commands_courses:course_group",
     "roster": "casebook.commands_courses:roster_group",
     "lti": "casebook.commands_lti:lti_group",
+    "gradebook": "casebook.commands_gradebook:gradebook",
 }
 
 

@@ -258,9 +258,10 @@ def _finite(value: Any) -> Any:
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File.")
 def report(code: str, fmt: str, table: str, output: Path | None) -> None:
-    """Export session CODE: the gradebook (student, points, max_points, percent, raw_percent,
-    capped, must_avoid), every attempt's score, per-student scores, per-item responses and
-    the item analysis (each item with its n), as CSV, XLSX (one sheet each) or JSON.
+    """Export session CODE: the gradebook (student, student_id, learner_id, points, max_points,
+    percent, raw_percent, capped, must_avoid), every attempt's score, per-student scores,
+    per-item responses and the item analysis (each item with its n), as CSV, XLSX (one sheet
+    each) or JSON.
 
     percent is the reported score, the one students and the dashboard see. Times are UTC.
     """

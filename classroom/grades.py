@@ -31,6 +31,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from classroom.session_data import SessionData, session_frames, text_column
+from classroom.sessions import SessionInfo
 from scoring.engine.case_path import path_bounds
 from scoring.engine.grades import ReportedScore, combined_score, reported_score
 from scoring.engine.items import max_points
@@ -43,8 +44,11 @@ __all__ = [
     "Bounds",
     "activities",
     "attempt_scores",
+    "fresh_max",
     "path_bounds_of",
     "points_left",
+    "reported_scores",
+    "score_columns",
     "session_scores",
     "student_grades",
 ]
@@ -102,19 +106,20 @@ def points_left(
     return bounds.get((case_id, current_step), (0, 0))[1]
 
 
-def activities(data: SessionData) -> list[tuple[str, str]]:
+def activities(data: SessionData | SessionInfo) -> list[tuple[str, str]]:
     """(kind, activity id) of the session, in its order: the cases, then the quiz."""
-    out = [("case", c) for c in data.session.case_ids]
-    if data.session.quiz_spec:
+    session = data.session if isinstance(data, SessionData) else data
+    out = [("case", c) for c in session.case_ids]
+    if session.quiz_spec:
         out.append(("quiz", QUIZ_ID))
     return out
 
 
-def _fresh_max(library: CaseLibrary, data: SessionData, bounds: Bounds) -> dict[str, int]:
+def fresh_max(library: CaseLibrary, session: SessionInfo, bounds: Bounds) -> dict[str, int]:
     """Activity id → points possible before it is started."""
-    fresh = {c: bounds.get((c, ""), (0, 0))[1] for c in data.session.case_ids}
-    if data.session.quiz_spec:
-        keys = data.session.quiz_spec.get("items", [])
+    fresh = {c: bounds.get((c, ""), (0, 0))[1] for c in session.case_ids}
+    if session.quiz_spec:
+        keys = session.quiz_spec.get("items", [])
         fresh[QUIZ_ID] = sum(_quiz_maxima(library, keys).values())
     return fresh
 
@@ -135,28 +140,30 @@ def _attempt_score(
     return reported_score(points, top + left, made, cap, finished=status == FINISHED)
 
 
-def attempt_scores(data: SessionData, library: CaseLibrary) -> pd.DataFrame:
-    """One row per participant × activity of the session, with its reported score.
+def reported_scores(
+    attempts: pd.DataFrame,
+    totals: pd.DataFrame,
+    answered_keys: pd.Series,
+    library: CaseLibrary,
+    bounds: Bounds,
+) -> list[ReportedScore]:
+    """The reported score of each attempt (row) of ``attempts``: the one scoring loop.
 
-    Columns: learner_id, student, kind, activity (case id, or 'quick-quiz'), attempt_id
-    (<NA> when not started), status (finished, in progress, not started), ended_early (the
-    educator ended it before its last step), answered (steps), the SCORE_COLUMNS, started_at
-    and finished_at (UTC), and ``score`` (the ``ReportedScore`` itself). In join order, then
-    in the session's order of activities; an attempt at anything else comes last.
+    ``attempts`` has attempt_id, status, kind, case_id, current_step, quiz_keys and the stored
+    score (points, max_points, must_avoid_count, must_avoid_cap); ``totals`` is indexed by
+    attempt id with the points, max_points and must_avoid_count of its answers so far (it
+    may leave out finished attempts that have a stored score); ``answered_keys`` maps an open
+    quiz attempt's id to the item keys it answered. Both the session reader
+    (:func:`attempt_scores`) and the course gradebook (``classroom.term.gradebook``) call it.
     """
-    att, r = data.attempts, data.responses
-    grouped = r.groupby("attempt_id", sort=False)
-    totals = grouped[["points", "max_points", "must_avoid_count"]].sum()
+    att = attempts
     so_far = zip(
         *(
             att["attempt_id"].map(totals[c]).fillna(0).to_numpy(dtype=np.int64).tolist()
-            for c in totals.columns
+            for c in ("points", "max_points", "must_avoid_count")
         ),
         strict=True,
     )
-    quiz = att.loc[att["kind"] == "quiz", "attempt_id"]
-    answered_keys = r[r["attempt_id"].isin(quiz)].groupby("attempt_id")["step_id"].agg(list)
-    bounds = path_bounds_of(library, [*data.session.case_ids, *att["case_id"]])
     needed = ("status", "kind", "case_id", "current_step", "quiz_keys", "attempt_id")
     needed += ("points", "max_points", "must_avoid_count", "must_avoid_cap")
     column = {c: att[c].to_numpy(dtype=object) for c in needed}  # plain arrays zip fast
@@ -178,6 +185,25 @@ def attempt_scores(data: SessionData, library: CaseLibrary) -> pd.DataFrame:
             answered = answered_keys.get(attempt_id, ())
             left = points_left(library, kind, case_id, step, keys, answered, bounds)
         scores.append(_attempt_score(status, stored, done, cap, left))
+    return scores
+
+
+def attempt_scores(data: SessionData, library: CaseLibrary) -> pd.DataFrame:
+    """One row per participant × activity of the session, with its reported score.
+
+    Columns: learner_id, student, kind, activity (case id, or 'quick-quiz'), attempt_id
+    (<NA> when not started), status (finished, in progress, not started), ended_early (the
+    educator ended it before its last step), answered (steps), the SCORE_COLUMNS, started_at
+    and finished_at (UTC), and ``score`` (the ``ReportedScore`` itself). In join order, then
+    in the session's order of activities; an attempt at anything else comes last.
+    """
+    att, r = data.attempts, data.responses
+    grouped = r.groupby("attempt_id", sort=False)
+    totals = grouped[["points", "max_points", "must_avoid_count"]].sum()
+    quiz = att.loc[att["kind"] == "quiz", "attempt_id"]
+    answered_keys = r[r["attempt_id"].isin(quiz)].groupby("attempt_id")["step_id"].agg(list)
+    bounds = path_bounds_of(library, [*data.session.case_ids, *att["case_id"]])
+    scores = reported_scores(att, totals, answered_keys, library, bounds)
     finished = (att["status"] == FINISHED).to_numpy()
     started = pd.DataFrame(
         {
@@ -201,7 +227,7 @@ def _not_started(
 ) -> pd.DataFrame:
     """A row for every participant × activity without an attempt: 0 of its points possible."""
     have = set(zip(started["learner_id"].tolist(), started["activity"].tolist(), strict=True))
-    fresh = _fresh_max(library, data, bounds)
+    fresh = fresh_max(library, data.session, bounds)
     missing = [
         (learner_id, kind, activity)
         for learner_id in data.participants["learner_id"].tolist()
@@ -251,7 +277,7 @@ def _in_order(frame: pd.DataFrame, data: SessionData) -> pd.DataFrame:
             "status": text_column(frame["status"]),
             "ended_early": frame["ended_early"].astype(bool),
             "answered": frame["answered"],
-            **_score_columns(scores),
+            **score_columns(scores),
             "started_at": frame["started_at"],
             "finished_at": frame["finished_at"],
             "score": text_column(scores),
@@ -259,7 +285,7 @@ def _in_order(frame: pd.DataFrame, data: SessionData) -> pd.DataFrame:
     )
 
 
-def _score_columns(scores: list[ReportedScore]) -> dict[str, Any]:
+def score_columns(scores: list[ReportedScore]) -> dict[str, Any]:
     """The SCORE_COLUMNS of a list of scores, typed (cap is a nullable integer)."""
     return {
         "points": np.array([s.points for s in scores], dtype=np.int64),
@@ -289,7 +315,7 @@ def student_grades(scores: pd.DataFrame, data: SessionData) -> pd.DataFrame:
         {
             "learner_id": people.to_numpy(dtype=np.int64),
             "student": text_column(data.participants["student"].to_numpy()),
-            **_score_columns(combined),
+            **score_columns(combined),
             "activities": count,
             "finished": finished,
             "all_finished": (finished == count) & (count > 0),

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from classroom.sessions import SessionInfo, get_session, normalize_code
 from classroom.storage.db import reading, storage_error, translate_errors
-from classroom.storage.schema import Answer, Attempt, ClassSession, Participant
+from classroom.storage.schema import Answer, Attempt, ClassSession, CourseMember, Participant
 from scoring.format.models import Skill
 
 RESPONSE_COLUMNS = (
@@ -52,7 +52,7 @@ class SessionData:
     """One read of a class session: participants, attempts, answers and the options chosen."""
 
     session: SessionInfo
-    participants: pd.DataFrame  # learner_id, student, joined_at (join order)
+    participants: pd.DataFrame  # learner_id, student, joined_at, student_id (join order)
     # attempt_id, learner_id, case_id, kind, status, current_step, the stored score (points,
     # max_points, must_avoid_count, must_avoid_cap), started_at, finished_at, quiz_keys, ...
     attempts: pd.DataFrame
@@ -96,12 +96,15 @@ def _instant(column: Any, dialect: str) -> Any:
 
 
 def _participants_query(session_id: int, dialect: str) -> sa.Select[Any]:
+    """Who joined, in join order, with their roster student ID (None: not rostered)."""
     return (
         sa.select(
             Participant.learner_id,
             Participant.display_name,
             _instant(Participant.joined_at, dialect),
+            CourseMember.student_id,
         )
+        .outerjoin(CourseMember, CourseMember.learner_id == Participant.learner_id)
         .where(Participant.session_id == session_id)
         .order_by(Participant.id)
     )
@@ -159,7 +162,12 @@ def _answers_query(session_id: int, dialect: str) -> sa.Select[Any]:
     )  # unordered: sorting here costs SQLite a temporary B-tree; pandas sorts faster
 
 
-_PARTICIPANT_COLUMNS = {"learner_id": "int64", "student": object, "joined_at": object}
+_PARTICIPANT_COLUMNS = {
+    "learner_id": "int64",
+    "student": object,
+    "joined_at": object,
+    "student_id": object,  # the roster's stable ID; None for an anonymous joiner
+}
 _ATTEMPT_COLUMNS = {
     "attempt_id": "int64",
     "learner_id": "int64",

@@ -128,7 +128,10 @@ def test_report_csv_opens_with_pandas_numbers_stay_numbers(run, played):
     result = run("report", played, "--format", "csv")
     assert result.exit_code == 0, result.output
     book = pd.read_csv(io.BytesIO(result.stdout_bytes), encoding="utf-8-sig")
-    assert list(book.columns[:4]) == ["student", "points", "max_points", "percent"]  # for an LMS
+    assert list(book.columns[:6]) == [
+        *("student", "student_id", "learner_id"),  # who: the name and the stable IDs
+        *("points", "max_points", "percent"),
+    ]
     assert {"raw_percent", "capped", "must_avoid"} <= set(book.columns)
     assert len(book) == 5
     numbers = ("points", "max_points", "percent", "raw_percent", "must_avoid")
@@ -156,9 +159,10 @@ def test_report_xlsx_has_a_sheet_per_table(run, played, tmp_path):
         "skills",
     ]
     rows = list(workbook["gradebook"].iter_rows(values_only=True))
-    assert rows[0][:4] == ("student", "points", "max_points", "percent")
+    assert rows[0][:6] == ("student", "student_id", "learner_id", "points", "max_points", "percent")
     hostile = next(r for r in rows[1:] if str(r[0]).startswith("'="))
-    assert hostile[1:3] == (0, 5 + 3)  # numbers, not text: nothing done of 5 + 3 possible
+    assert hostile[1] is None and isinstance(hostile[2], int)  # not rostered; its record's id
+    assert hostile[3:5] == (0, 5 + 3)  # numbers, not text: nothing done of 5 + 3 possible
     workbook.close()
 
 

@@ -272,9 +272,11 @@ def test_student_drill_down_explains_with_the_version_the_attempt_played(ward):
 def test_exports_gradebook_counts_work_not_done(ward):
     engine, library, code, _ = ward
     tables = exports_for(board_of(engine, library, code))
-    book = tables["gradebook"].set_index("student")
+    book = tables["gradebook"].set_index("student").drop(columns=["student_id", "learner_id"])
     assert list(tables["gradebook"].columns) == [
         "student",
+        "student_id",  # the roster's; None: these students joined without a course
+        "learner_id",
         "points",
         "max_points",
         "percent",
@@ -327,8 +329,25 @@ def test_empty_session_gives_empty_tables(db_engine, ward_library):
     assert board.roster["ward-round"].tolist() == ["0/3"]
     assert board.items.empty and board.distractors.empty and board.must_avoid.empty
     assert board.distribution.summary["n"] == 0
-    book = exports_for(board)["gradebook"]
-    assert book.iloc[0].tolist() == ["Only joined", 0, 5, 0.0, 0.0, False, 0]
+    book = exports_for(board)["gradebook"].drop(columns="learner_id")
+    assert book.iloc[0].tolist() == ["Only joined", None, 0, 5, 0.0, 0.0, False, 0]
+
+
+def test_every_export_names_a_rostered_student_by_their_student_id(db_engine, ward_library):
+    from classroom.courses.courses import attach_session, create_course
+    from tests.support.term import member_token, play
+
+    course = create_course(db_engine, "Adult health")
+    info = sessions.create_session(db_engine, "Week 1", ["ward-round"])
+    sessions.join_session(db_engine, info.code, "Walk-in")  # before the course had it
+    attach_session(db_engine, course.id, info.code)
+    learner_id, token = member_token(db_engine, course.id, "S-017", "Ana")
+    play(db_engine, ward_library, info.code, token, "ward-round")
+    tables = exports_for(board_of(db_engine, ward_library, info.code))
+    for name in ("gradebook", "attempts", "scores", "responses"):
+        ids = dict(zip(tables[name]["learner_id"], tables[name]["student_id"], strict=True))
+        assert ids[learner_id] == "S-017", name
+        assert all(v is None for k, v in ids.items() if k != learner_id), name
 
 
 def test_unknown_code_is_a_value_error(db_engine):

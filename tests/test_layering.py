@@ -27,6 +27,7 @@ CLASSROOM = C_COURSES | {"classroom"}
 C_ANALYTICS = CLASSROOM | {"classroom.analytics"}
 # LTI sits above the top room and the courses: a launch makes courses and roster entries.
 C_LTI = CLASSROOM | {"classroom.lti"}
+C_TERM = C_ANALYTICS | {"classroom.term"}  # the course gradebook and term views, on top
 ALLOWED = {
     "scoring": SCORING,
     "scoring.errors": {"scoring.errors"},
@@ -41,6 +42,7 @@ ALLOWED = {
     "classroom.courses": C_COURSES,
     "classroom.analytics": C_ANALYTICS,
     "classroom.lti": C_LTI,
+    "classroom.term": C_TERM,
     "casebook": {"casebook", "classroom", "scoring", "ui"},
     "casebook.web": {"casebook", "classroom", "scoring", "ui"},
     "ui.components": {"ui.components", "classroom", "scoring"},

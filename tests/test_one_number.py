@@ -1,14 +1,16 @@
 """One number per attempt: for any responses to any shipped case, finished or not, the
 percent is the same in the debrief model, My results, every dashboard table, the report
-JSON, every export (CSV and XLSX) and ``casebook score``.
+JSON, every export (CSV and XLSX), ``casebook score``, the course gradebook, its Canvas,
+Moodle and XLSX files, and the student's term view.
 
-Each example plays one student through one case as the case player does (score, store,
-follow the branch, finish at the end of the path, or stop part-way) in a fresh class
-session, then reads the percent back from every surface.
+Each example plays one rostered student through one case as the case player does (score,
+store, follow the branch, finish at the end of the path, or stop part-way) in a fresh class
+session of a course, then reads the percent back from every surface.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import random
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+from classroom.courses.courses import create_course
 from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -24,11 +27,15 @@ from casebook.cli import cli
 from classroom import attempts, sessions
 from classroom.analytics.dashboard import build_dashboard, session_frames
 from classroom.analytics.exports import exports_for, to_csv_bytes, to_xlsx_bytes, workbook_sheets
+from classroom.term.gradebook import read_gradebook, wide_table
+from classroom.term.lms_exports import export_gradebook
+from classroom.term.progress import student_term
 from scoring.engine.case_path import transition
 from scoring.engine.items import score_response
 from scoring.engine.simulate import random_response
 from scoring.library.loader import load_library
 from tests.conftest import keyed_response
+from tests.support.term import course_session, member_token
 from ui.player.state import CaseRun
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,12 +44,12 @@ CASE_IDS = sorted(LIBRARY.cases)
 SCC = "scc-back-pain-could-not-wait"
 
 
-def play(engine, code: str, case_id: str, choose):
+def play(engine, code: str, case_id: str, choose, token: str | None = None):
     """One student's attempt, ``choose(step)`` giving each raw answer (None: stop there);
     returns (token, attempt id, the debrief model's score, the raw answers)."""
     loaded = LIBRARY.get(case_id)
     case = loaded.case
-    _, token = sessions.join_session(engine, code, "Student")
+    _, token = sessions.join_session(engine, code, "Student", token=token)
     info = attempts.start_attempt(
         engine,
         token,
@@ -67,6 +74,10 @@ def play(engine, code: str, case_id: str, choose):
     if run.finished:
         attempts.finish_attempt(engine, token, info.id, must_avoid_cap=case.must_avoid_cap)
     return token, info.id, run.result().score, raw
+
+
+def csv_rows(payload: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(payload.decode("utf-8-sig"), newline="")))
 
 
 def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -118,8 +129,10 @@ def test_a_capped_attempt_is_the_same_on_every_surface(db_url, db_engine, tmp_pa
 
 def assert_one_number(db_url, engine, tmp_path_factory, case_id, choose):
     """Play, then read the percent back from every surface; all must be the debrief's."""
-    code = sessions.create_session(engine, "One number", [case_id]).code
-    token, attempt_id, debrief, raw = play(engine, code, case_id, choose)
+    course = create_course(engine, "One number")
+    code = course_session(engine, course.id, "One number", [case_id])
+    learner_id, member = member_token(engine, course.id, "S-1", "Student")
+    token, attempt_id, debrief, raw = play(engine, code, case_id, choose, member)
     seen = {"debrief": debrief.percent}
 
     mine = attempts.get_attempt(engine, token, attempt_id)
@@ -153,6 +166,16 @@ def assert_one_number(db_url, engine, tmp_path_factory, case_id, choose):
     scored = CliRunner().invoke(cli, ["score", str(case_file), str(answers)], env=env)
     assert scored.exit_code == 0, scored.output
     seen["casebook score"] = json.loads(scored.stdout)["percent"]
+
+    book = read_gradebook(engine, course.id, LIBRARY)
+    seen["course gradebook cell"] = book.cells.loc[0, "percent"]
+    seen["course gradebook session"] = book.grades.loc[0, "percent"]
+    seen["course gradebook table"] = wide_table(book).iloc[0, 4]
+    seen["Canvas CSV"] = csv_rows(export_gradebook(book, "canvas"))[2][5]
+    seen["Moodle CSV"] = csv_rows(export_gradebook(book, "moodle"))[1][3]
+    course_book = openpyxl.load_workbook(io.BytesIO(export_gradebook(book, "xlsx")))
+    seen["course XLSX"] = list(course_book["gradebook"].iter_rows(values_only=True))[1][4]
+    seen["term view"] = student_term(engine, learner_id, LIBRARY).attempts[0].score.percent
 
     assert set(map(float, seen.values())) == {debrief.percent}, seen
     # And what explains it travels with it.

@@ -32,6 +32,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from classroom.grades import SCORE_COLUMNS
+from classroom.session_data import text_column
 from scoring.format.text import FORMULA_TRIGGERS as FORMULA_TRIGGERS  # defined once, there
 
 if TYPE_CHECKING:  # the tables come from a Dashboard; exports is the layer above it
@@ -45,8 +46,8 @@ _INVISIBLE = re.compile(
 )
 # Excel forbids these in sheet names, and names longer than 31 characters.
 _BAD_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
-# The gradebook's first columns, as LMS imports read them (``exports_for`` below).
-GRADEBOOK_COLUMNS = ("student", "points", "max_points", "percent")
+# The gradebook's first columns (``exports_for``): who, by name and stable IDs, then the score.
+GRADEBOOK_COLUMNS = ("student", "student_id", "learner_id", "points", "max_points", "percent")
 
 
 def normalize_text(text: str) -> str:
@@ -147,6 +148,7 @@ def _check_sheet_names(names: list[str]) -> None:
 
 ATTEMPT_COLUMNS = (
     "student",
+    "student_id",
     "learner_id",
     "activity",
     "kind",
@@ -166,7 +168,8 @@ def _utc(times: pd.Series) -> pd.Series:
 def exports_for(board: Dashboard) -> dict[str, pd.DataFrame]:
     """Tables to download, every score the reported one (``classroom.grades``):
 
-    - ``gradebook``: one row per student for an LMS: student, points, max_points, percent
+    - ``gradebook``: one row per student: student, student_id (the roster's, blank for an
+      anonymous joiner), learner_id (the record's), points, max_points, percent
       (import ``percent``: the session score; points are as earned, so where a must-avoid
       cap applied, ``capped`` is true and percent is below raw_percent), must_avoid;
     - ``attempts``: one row per student × activity (not started included, counting 0);
@@ -175,10 +178,14 @@ def exports_for(board: Dashboard) -> dict[str, pd.DataFrame]:
     Times are UTC.
     """
     data, grades, scores = board.data, board.grades, board.scores
-    gradebook = grades[["student", *SCORE_COLUMNS]].drop(columns="cap")
+    roster_ids = data.participants.set_index("learner_id")["student_id"]
+    gradebook = grades[["student", "learner_id", *SCORE_COLUMNS]].drop(columns="cap")
+    gradebook["student_id"] = text_column(roster_ids.reindex(grades["learner_id"]).to_numpy())
     gradebook = gradebook[[*GRADEBOOK_COLUMNS, "raw_percent", "capped", "must_avoid"]]
     attempts = scores.assign(
-        started_at_utc=_utc(scores["started_at"]), finished_at_utc=_utc(scores["finished_at"])
+        student_id=text_column(roster_ids.reindex(scores["learner_id"]).to_numpy()),
+        started_at_utc=_utc(scores["started_at"]),
+        finished_at_utc=_utc(scores["finished_at"]),
     )[list(ATTEMPT_COLUMNS)]
     per_activity = scores.pivot_table(
         index="learner_id", columns="activity", values="percent", aggfunc="first", sort=False
@@ -189,7 +196,7 @@ def exports_for(board: Dashboard) -> dict[str, pd.DataFrame]:
     summary = grades.set_index("learner_id")
     per_student = pd.concat(
         [
-            people[["student"]].assign(
+            people[["student", "student_id"]].assign(
                 learner_id=people.index, joined_at_utc=_utc(people["joined_at"])
             ),
             per_activity.rename(columns=lambda a: f"{a} %"),
@@ -204,6 +211,7 @@ def exports_for(board: Dashboard) -> dict[str, pd.DataFrame]:
     responses = pd.DataFrame(
         {
             "student": r["student"],
+            "student_id": text_column(roster_ids.reindex(r["learner_id"]).to_numpy()),
             "learner_id": r["learner_id"],
             "case_id": r["item_case"],
             "step_id": r["item_step"],

@@ -1,8 +1,8 @@
 """axe-core (WCAG 2.0/2.1/2.2, A and AA) on every page a student or an educator opens: the
-library, the quiz (question, feedback, results), My results and Join a class at a laptop's
-and a phone's size, and the educator's sign-in, class sessions, live dashboard, authoring,
-courses and LMS (LTI) pages at a laptop's. The player's steps and feedback are covered in
-test_item_types.py.
+library, the quiz (question, feedback, results), My results, Join a class and My term at a
+laptop's and a phone's size, and the educator's sign-in, class sessions, live dashboard,
+authoring, courses, course gradebook and LMS (LTI) pages at a laptop's. The player's steps
+and feedback are covered in test_item_types.py.
 
 The target is no violation. Violations that come from Streamlit itself are listed in
 players.STREAMLIT_OWN (and the README, with the upstream issue); anything else fails.
@@ -76,6 +76,9 @@ def test_every_page_has_no_wcag_violation(sized_page, ngn_server, shot, size):
     page.goto(f"{ngn_server}/join")
     page.get_by_role("button", name="Join").wait_for()
     check(page, width, found, "join a class")
+    page.goto(f"{ngn_server}/term")
+    page.get_by_role("heading", name="My term").wait_for()
+    check(page, width, found, "my term")
 
     if width < 640:  # educators work on a laptop or the classroom's computer
         assert {where: v for where, v in found.items() if v} == {}
@@ -106,4 +109,7 @@ def test_every_page_has_no_wcag_violation(sized_page, ngn_server, shot, size):
     page.goto(f"{ngn_server}/lti")
     page.get_by_role("heading", name="Registered LMSs").wait_for()
     check(page, width, found, "LMS (LTI)", shot, size)
+    page.goto(f"{ngn_server}/gradebook")
+    page.get_by_role("heading", name="Course gradebook").wait_for()
+    check(page, width, found, "course gradebook", shot, size)
     assert {where: v for where, v in found.items() if v} == {}

@@ -1,0 +1,1 @@
+"""Tracking over a term: the course gradebook, LMS exports, term views, data requests."""
