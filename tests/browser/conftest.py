@@ -28,11 +28,17 @@ VIEWPORT = {"width": 1400, "height": 1000}
 
 
 def pytest_collection_modifyitems(items):
-    """Every test in this folder is a browser test."""
+    """Every test in this folder is a browser test, and all of them run in one worker.
+
+    Under ``pytest -n 2 --dist loadgroup`` (``make test``) one worker plays the browser
+    journeys, one after another on servers it starts once, while the other runs the rest:
+    two Chromium journeys at once on two cores would only race each other's timeouts.
+    """
     here = Path(__file__).parent
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.hookimpl(hookwrapper=True)
