@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import click
-from classroom.courses.courses import CourseError
 
 from casebook.commands_sessions import _clean_failures, _engine, _Failure, _library
+from classroom.courses.courses import CourseError
 from classroom.term.gradebook import read_gradebook
 from classroom.term.lms_exports import BINARY_FORMATS, FORMATS, export_gradebook
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 import sqlalchemy as sa
-from classroom.courses.courses import create_course
 
+from classroom.courses.courses import create_course
 from classroom.storage.schema import Answer, Attempt, CourseMember, Learner, Participant
 from classroom.term.data_requests import (
     StudentNotFound,

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
-from classroom.courses.courses import create_course
 from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -27,6 +26,7 @@ from casebook.cli import cli
 from classroom import attempts, sessions
 from classroom.analytics.dashboard import build_dashboard, session_frames
 from classroom.analytics.exports import exports_for, to_csv_bytes, to_xlsx_bytes, workbook_sheets
+from classroom.courses.courses import create_course
 from classroom.term.gradebook import read_gradebook, wide_table
 from classroom.term.lms_exports import export_gradebook
 from classroom.term.progress import student_term

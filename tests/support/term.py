@@ -11,10 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from classroom.courses.courses import attach_session
-from classroom.courses.roster import upsert_member
 
 from classroom import attempts, sessions
+from classroom.courses.courses import attach_session
+from classroom.courses.roster import upsert_member
 from classroom.storage.schema import Learner
 from scoring.engine.case_path import transition
 from scoring.engine.items import score_response

@@ -1,8 +1,8 @@
 """Course gradebook (educator): each student's term in one table, cohort, one student, files."""
 
 import streamlit as st
-from classroom.courses.courses import list_courses
 
+from classroom.courses.courses import list_courses
 from ui.components import session
 from ui.educator import class_sessions
 from ui.educator import gate as educator_gate
