@@ -11,7 +11,13 @@ from pathlib import Path
 
 import click
 
-from casebook.commands_sessions import _clean_failures, _engine, _Failure, _library
+from casebook.commands_sessions import (
+    _clean_failures,
+    _engine,
+    _Failure,
+    _library,
+    write_payload,
+)
 from classroom.courses.courses import CourseError
 from classroom.term.gradebook import read_gradebook
 from classroom.term.lms_exports import BINARY_FORMATS, FORMATS, export_gradebook
@@ -46,12 +52,4 @@ def gradebook(course: int, fmt: str, output: Path | None) -> None:
             book = read_gradebook(_engine(), course, _library())
         except CourseError as exc:
             raise _Failure(str(exc)) from None
-        payload = export_gradebook(book, fmt)
-        if output is None:
-            click.echo(payload, nl=False)  # bytes go to the binary stdout unchanged
-            return
-        try:
-            output.write_bytes(payload)
-        except OSError as exc:
-            raise _Failure(f"cannot write {output}: {exc.strerror or exc}") from None
-    click.echo(f"Wrote {output} ({len(payload):,} bytes).", err=True)
+        write_payload(export_gradebook(book, fmt), output)

@@ -291,11 +291,16 @@ def report(code: str, fmt: str, table: str, output: Path | None) -> None:
                 **{name: _records(frame) for name, frame in tables.items()},
             }
             payload = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-        if output is None:
-            click.echo(payload, nl=False)  # bytes go to the binary stdout unchanged
-            return
-        try:
-            output.write_bytes(payload)
-        except OSError as exc:
-            raise _Failure(f"cannot write {output}: {exc.strerror or exc}") from None
+        write_payload(payload, output)
+
+
+def write_payload(payload: bytes, output: Path | None) -> None:
+    """An export to ``output``, or to standard output when none is given (a bad path: _Failure)."""
+    if output is None:
+        click.echo(payload, nl=False)  # bytes go to the binary stdout unchanged
+        return
+    try:
+        output.write_bytes(payload)
+    except OSError as exc:
+        raise _Failure(f"cannot write {output}: {exc.strerror or exc}") from None
     click.echo(f"Wrote {output} ({len(payload):,} bytes).", err=True)

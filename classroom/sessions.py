@@ -110,7 +110,8 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def _info(row: Row[Any]) -> SessionInfo:
+def session_info(row: Row[Any]) -> SessionInfo:
+    """A ``class_session`` row (all its columns) as a :class:`SessionInfo`."""
     return SessionInfo(
         id=row.id,
         code=row.code,
@@ -132,7 +133,7 @@ def _fetch(conn: Connection, code: str) -> SessionInfo | None:
     row = conn.execute(
         sa.select(*ClassSession.__table__.c).where(ClassSession.code == normalize_code(code))
     ).one_or_none()
-    return None if row is None else _info(row)
+    return None if row is None else session_info(row)
 
 
 def _require(conn: Connection, code: str) -> SessionInfo:
@@ -198,7 +199,7 @@ def list_sessions(engine: Engine) -> list[SessionInfo]:
     """Every session, newest first."""
     with reading(engine) as conn:
         rows = conn.execute(sa.select(*ClassSession.__table__.c).order_by(ClassSession.id.desc()))
-        return [_info(row) for row in rows]
+        return [session_info(row) for row in rows]
 
 
 @translate_errors(_NOT_CHANGED)

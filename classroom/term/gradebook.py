@@ -44,7 +44,7 @@ from classroom.grades import (
     score_columns,
 )
 from classroom.session_data import text_column
-from classroom.sessions import SessionInfo
+from classroom.sessions import SessionInfo, session_info
 from classroom.storage.db import reading, translate_errors
 from classroom.storage.schema import Answer, Attempt, ClassSession, CourseMember, Participant
 from scoring.engine.grades import ReportedScore, combined_score, reported_score
@@ -96,24 +96,7 @@ def _sessions_of(conn: Connection, course_id: int) -> list[SessionInfo]:
         .where(ClassSession.course_id == course_id)
         .order_by(ClassSession.created_at, ClassSession.id)
     ).all()
-    return [
-        SessionInfo(
-            id=row.id,
-            code=row.code,
-            title=row.title,
-            mode=row.mode,
-            case_ids=tuple(row.case_ids),
-            quiz_spec=row.quiz_spec,
-            time_limit_minutes=row.time_limit_minutes,
-            is_open=row.is_open,
-            results_released=row.results_released,
-            created_at=row.created_at,
-            closed_at=row.closed_at,
-            ended_at=row.ended_at,
-            course_id=row.course_id,
-        )
-        for row in rows
-    ]
+    return [session_info(row) for row in rows]
 
 
 def _rows(conn: Connection, query: Any) -> list[tuple[Any, ...]]:
