@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from scoring.guidance.passages import load_guidance
 from scoring.library.loader import load_case
 from tests.browser.conftest import ROOT
-from tests.browser.players import Keyboard, answer_by_keyboard, current_order
+from tests.browser.players import POINTS, Keyboard, answer_by_keyboard, current_order
 from tests.conftest import keyed_response
 
 pytestmark = pytest.mark.browser
@@ -30,6 +30,9 @@ def test_a_whole_case_by_keyboard_only(sized_page, ngn_server, capsys):
         page.get_by_role("button", name="Submit answer").wait_for()
         before = keys.presses
         answer_by_keyboard(keys, step, keyed_response(step))
+        points = page.get_by_role("heading", name=POINTS).first.inner_text()
+        earned, possible = re.match(r"(\d+) of (\d+)", points).groups()
+        assert earned == possible, (step.id, step.type, points)  # the keyed answer arrived
         label = "See your debrief" if step is CASE.steps[-1] else re.compile("Continue to step .*")
         keys.button(label)
         per_step[f"{step.type} ({step.id})"] = keys.presses - before

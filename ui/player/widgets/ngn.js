@@ -27,8 +27,9 @@ export default function mount({ data, parentElement, setStateValue }) {
   const sig = JSON.stringify(data.spec);
   if (st.sig !== sig || !st.root || !st.root.isConnected) {
     let focus = focusKey(parentElement);
-    const lost = !document.activeElement || document.activeElement === document.body;
-    if (!focus && lost && lastFocus.widget === data.spec.id) focus = lastFocus.key;
+    if (!focus && lastFocus.widget === data.spec.id && (focusLost() || focusInOldCopy())) {
+      focus = lastFocus.key;
+    }
     st.root?.remove();
     st.root = el("div", { class: "cb-ngn" });
     st.root.addEventListener("focusin", (e) => {
@@ -72,6 +73,18 @@ function el(tag, attrs = {}, ...children) {
 
 function clone(value) {
   return value === undefined ? null : JSON.parse(JSON.stringify(value));
+}
+
+function focusLost() {
+  return !document.activeElement || document.activeElement === document.body;
+}
+
+// Mounted afresh, the widget's old copy may still be in the page, holding the focus, until
+// Streamlit removes it: then the focus is on the old copy's host (its shadow root holds a
+// widget), and would fall to the page body when it goes. Take the focus over at once.
+function focusInOldCopy() {
+  const host = document.activeElement;
+  return Boolean(host?.shadowRoot?.querySelector(".cb-ngn") || host?.querySelector?.(".cb-ngn"));
 }
 
 function focusKey(parent) {
