@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 from casebook import serve
-from casebook.web import launcher
 from tests.support.appserver import ROOT, launch, stop, wait_healthy
 
 
@@ -22,6 +21,11 @@ def test_the_launcher_warms_up_the_pages_modules_and_defines_the_st_app():
     done = subprocess.run(
         [sys.executable, "-c", check], capture_output=True, text=True, check=True, cwd=ROOT, env=env
     )
+    # Imported here, not at the top: importing the launcher generates the passcode (as `make
+    # run` must), and at collection time, before conftest's private passcode file is set, it
+    # wrote data/educator-passcode.hash, so a `make run` after `make test` printed none.
+    from casebook.web import launcher
+
     warmed, app = done.stdout.strip().splitlines()
     assert warmed == str(sorted(launcher.WARM))
     assert app == "App app.py"
