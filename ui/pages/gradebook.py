@@ -1,5 +1,7 @@
 """Course gradebook (educator): each student's term in one table, cohort, one student, files."""
 
+import functools
+
 import streamlit as st
 
 from classroom.courses.courses import list_courses
@@ -31,12 +33,13 @@ chosen = st.selectbox(
     format_func=lambda i: views.course_label(by_id[i]),
 )
 st.query_params["course"] = str(chosen)
-book = views.load(engine, lib, chosen)
+# Read once per run, and only by the tabs that show it (the cohort tab has its own query).
+book = functools.cache(lambda: views.load(engine, lib, chosen))
 panels = {
-    "Gradebook": lambda: views.gradebook_panel(book),
+    "Gradebook": lambda: views.gradebook_panel(book()),
     "Cohort": lambda: views.cohort_panel(engine, lib, chosen),
-    "One student": lambda: views.student_panel(engine, lib, book),
-    "Export": lambda: views.exports_panel(book),
+    "One student": lambda: views.student_panel(engine, lib, book()),
+    "Export": lambda: views.exports_panel(book()),
 }
 tabs = st.tabs(list(panels), key="gradebook.tab", on_change="rerun")
 for tab, draw in zip(tabs, panels.values(), strict=True):
