@@ -117,24 +117,22 @@ def attach_session(engine: Engine, course_id: int, code: str) -> None:
     """Attach the class session with join code ``code`` to the course (moving it if needed)."""
     with engine.begin() as conn:
         _course(conn, course_id)
-        moved = conn.execute(
-            sa.update(ClassSession)
-            .where(ClassSession.code == normalize_code(code))
-            .values(course_id=course_id)
-        ).rowcount
-    if moved != 1:
-        raise CourseError(f"no class session has the code {normalize_code(code)!r}")
+        _set_course(conn, code, course_id)
 
 
 @translate_errors(_NOT_CHANGED)
 def detach_session(engine: Engine, code: str) -> None:
     """Take a class session out of its course (anyone may join it again)."""
     with engine.begin() as conn:
-        moved = conn.execute(
-            sa.update(ClassSession)
-            .where(ClassSession.code == normalize_code(code))
-            .values(course_id=None)
-        ).rowcount
+        _set_course(conn, code, None)
+
+
+def _set_course(conn: Connection, code: str, course_id: int | None) -> None:
+    moved = conn.execute(
+        sa.update(ClassSession)
+        .where(ClassSession.code == normalize_code(code))
+        .values(course_id=course_id)
+    ).rowcount
     if moved != 1:
         raise CourseError(f"no class session has the code {normalize_code(code)!r}")
 
