@@ -14,15 +14,12 @@ responses ≤ 2 s.
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-from benchmarks.postgres import fresh_schema
+from benchmarks.postgres import on_both_engines
 
 REPEATS = 5
 BRANCHING_CASE = "scc-back-pain-could-not-wait"  # two branches after its second step
@@ -173,15 +170,7 @@ def bench(label: str, url: str) -> bool:
 
 def main() -> int:
     """SQLite, then PostgreSQL when reachable; exit 1 if a target was missed."""
-
-    ok = True
-    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
-    with tempfile.TemporaryDirectory() as folder:
-        ok &= bench("sqlite", f"sqlite:///{Path(folder) / 'bench.db'}")
-    with fresh_schema() as url:
-        if url is not None:
-            ok &= bench("postgres", url)
-    return 0 if ok else 1
+    return on_both_engines(bench)
 
 
 if __name__ == "__main__":

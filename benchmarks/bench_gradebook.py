@@ -13,14 +13,11 @@ query path: each session's ``session_frames`` + ``attempt_scores`` in turn.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_dashboard import timed
-from benchmarks.postgres import fresh_schema
+from benchmarks.postgres import on_both_engines
 
 STUDENTS, SESSIONS, CASES_PER_SESSION = 300, 20, 2
 GRADEBOOK_TARGET, TERM_TARGET = 1.0, 0.2
@@ -186,14 +183,7 @@ def bench(label: str, url: str) -> bool:
 
 def main() -> int:
     """SQLite, then PostgreSQL when reachable; exit 1 if a target was missed."""
-    ok = True
-    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
-    with tempfile.TemporaryDirectory() as folder:
-        ok &= bench("sqlite", f"sqlite:///{Path(folder) / 'bench.db'}")
-    with fresh_schema() as url:
-        if url is not None:
-            ok &= bench("postgres", url)
-    return 0 if ok else 1
+    return on_both_engines(bench)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,14 @@
-"""A throwaway PostgreSQL schema for a benchmark run, so figures never touch real data."""
+"""A throwaway PostgreSQL schema for a benchmark run, so figures never touch real data; and
+the run of one benchmark on both databases."""
 
 from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -33,3 +36,16 @@ def fresh_schema() -> Iterator[str | None]:
         with admin.begin() as conn:
             conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         admin.dispose()
+
+
+def on_both_engines(bench: Callable[[str, str], bool]) -> int:
+    """``bench(engine name, URL)`` on a fresh SQLite file, then on PostgreSQL when reachable;
+    the exit status: 1 if a target was missed."""
+    ok = True
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
+    with tempfile.TemporaryDirectory() as folder:
+        ok &= bench("sqlite", f"sqlite:///{Path(folder) / 'bench.db'}")
+    with fresh_schema() as url:
+        if url is not None:
+            ok &= bench("postgres", url)
+    return 0 if ok else 1
