@@ -23,8 +23,8 @@ from scoring.format.yaml_reader import MAX_BYTES, YamlError, decode_yaml_bytes
 from scoring.guidance.passages import GuidanceLibrary
 from scoring.library.loader import CaseLibrary, LoadedCase, cases_dir, load_case_bytes
 from scoring.lint.engine import LintFinding, lint_case
-from ui.components.client import educator_only
 from ui.components.safe_text import plain_md, safe_md
+from ui.components.session import educator_only
 from ui.player import layout
 from ui.player.case import progress_header, step_title, way_on
 from ui.player.debrief import debrief

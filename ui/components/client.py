@@ -12,19 +12,14 @@ reports the browser's address here. Tests replace these two functions.
 
 from __future__ import annotations
 
-import functools
 import html
 import secrets
-from collections.abc import Callable, Mapping
-from typing import ParamSpec
+from collections.abc import Mapping
 
 import streamlit as st
 
 from classroom.access import sign_ins
 from classroom.access.throttle import address_key
-from ui.components import session
-
-P = ParamSpec("P")
 
 
 def address() -> str:
@@ -47,28 +42,6 @@ def learner_cookie() -> str | None:
 def educator_cookie() -> str | None:
     """The educator sign-in cookie this browser sent, if any."""
     return cookies().get(sign_ins.COOKIE)
-
-
-def is_educator() -> bool:
-    """True when the browser behind this connection is signed in as an educator."""
-    cookie = educator_cookie()
-    if not cookie:
-        return False
-    return session.guarded(sign_ins.signed_in, session.open_engine(), cookie)
-
-
-def educator_only(callback: Callable[P, None]) -> Callable[P, None]:
-    """A widget callback that does nothing unless this connection is signed in as an educator.
-
-    Callbacks run before the page script, so the page's sign-in check cannot protect them.
-    """
-
-    @functools.wraps(callback)
-    def guarded(*args: P.args, **kwargs: P.kwargs) -> None:
-        if is_educator():
-            callback(*args, **kwargs)
-
-    return guarded
 
 
 def _route(path: str) -> str:

@@ -19,9 +19,10 @@ is lowercase letters, digits, '-' and '_', ...); anything else counts as absent.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -32,10 +33,11 @@ from classroom.attempts import AttemptInfo
 from classroom.storage.db import StorageError
 from scoring.errors import CaseError
 from scoring.library.loader import CaseLibrary
-from ui.components import resources
+from ui.components import client, resources
 from ui.components.safe_text import plain_md
 
 T = TypeVar("T")
+P = ParamSpec("P")
 LIBRARY_PAGE = "ui/pages/library.py"
 PLAYER_PAGE = "ui/pages/player.py"
 QUIZ_PAGE = "ui/pages/quiz.py"
@@ -106,8 +108,6 @@ def open_library() -> CaseLibrary:
 
 def signed_in_token(engine: Engine) -> str | None:
     """The token of the learner this browser's learner cookie signs in, or None."""
-    from ui.components import client  # client imports this module
-
     cookie = client.learner_cookie()
     if not cookie:
         return None
@@ -208,3 +208,25 @@ def not_found(message: str) -> None:
     if st.button("Go to the case library", type="primary", icon=":material/menu_book:"):
         st.switch_page(LIBRARY_PAGE, query_params=params())
     st.stop()
+
+
+def is_educator() -> bool:
+    """True when the browser behind this connection is signed in as an educator."""
+    cookie = client.educator_cookie()
+    if not cookie:
+        return False
+    return guarded(sign_ins.signed_in, open_engine(), cookie)
+
+
+def educator_only(callback: Callable[P, None]) -> Callable[P, None]:
+    """A widget callback that does nothing unless this connection is signed in as an educator.
+
+    Callbacks run before the page script, so the page's sign-in check cannot protect them.
+    """
+
+    @functools.wraps(callback)
+    def checked(*args: P.args, **kwargs: P.kwargs) -> None:
+        if is_educator():
+            callback(*args, **kwargs)
+
+    return checked

@@ -6,7 +6,7 @@ top of an educator fragment, and wrap an educator callback in ``educator_only``
 each checks for itself.
 
 Who is an educator is decided by the cookie of the browser connection running the script
-(``ui.components.client.is_educator``), checked against the database on every run
+(``ui.components.session.is_educator``), checked against the database on every run
 (``classroom.access.sign_ins``); nothing in ``st.session_state`` says so. A second client that
 reconnects with this session's id brings no cookie and gets the passcode form.
 
@@ -68,8 +68,8 @@ def ensure_passcode() -> None:
     st.session_state[_CHECKED] = True
 
 
-is_educator = client.is_educator
-educator_only = client.educator_only
+is_educator = session.is_educator
+educator_only = session.educator_only
 
 
 def still_educator() -> None:
