@@ -106,12 +106,15 @@ def open_library() -> CaseLibrary:
         raise
 
 
+def signed_in_learner_id(engine: Engine) -> int | None:
+    """The learner this browser's learner cookie signs in, or None."""
+    cookie = client.learner_cookie()
+    return guarded(sign_ins.signed_in_learner, engine, cookie) if cookie else None
+
+
 def signed_in_token(engine: Engine) -> str | None:
     """The token of the learner this browser's learner cookie signs in, or None."""
-    cookie = client.learner_cookie()
-    if not cookie:
-        return None
-    learner_id = guarded(sign_ins.signed_in_learner, engine, cookie)
+    learner_id = signed_in_learner_id(engine)
     return None if learner_id is None else guarded(attempts.learner_token, engine, learner_id)
 
 

@@ -2,18 +2,16 @@
 
 import streamlit as st
 
-from classroom.access import sign_ins
 from classroom.courses.roster import member_of_learner
 from classroom.term.progress import student_term
-from ui.components import client, session
+from ui.components import session
 from ui.components.term_view import term_view
 
 engine = session.open_engine()
 lib = session.open_library()
 
 st.title("My term")
-cookie = client.cookies().get(sign_ins.LEARNER_COOKIE)
-learner_id = session.guarded(sign_ins.signed_in_learner, engine, cookie) if cookie else None
+learner_id = session.signed_in_learner_id(engine)
 member = session.guarded(member_of_learner, engine, learner_id) if learner_id else None
 if member is None:
     st.info(
